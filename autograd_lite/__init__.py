@@ -1,0 +1,128 @@
+"""autograd_lite: a small reverse-mode automatic differentiation engine on numpy.
+
+Read the code in this order: ``tensor.py`` (the Tensor and its operators), ``function.py``
+(the op contract and the graph node), ``ops/`` (one small class per op, each with its
+backward rule), ``engine.py`` (the backward walk), ``autograd.py`` (``grad``), then
+``numerical.py`` and ``gradcheck.py`` (checking gradients against numerical differences).
+
+>>> from autograd_lite import Tensor
+>>> w = Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+>>> loss = (w @ Tensor([1.0, -1.0])).relu().sum()
+>>> loss.backward()
+>>> w.grad
+Tensor([[0. 0.]
+        [0. 0.]])
+"""
+
+from . import ops
+from .autograd import grad
+from .errors import AutogradError, DTypeError, GraphError, IndexingError, ShapeError
+from .function import Context, Function
+from .functions import (
+    abs,
+    add,
+    as_tensor,
+    broadcast_to,
+    cat,
+    clip,
+    concatenate,
+    cos,
+    div,
+    exp,
+    expand_dims,
+    log,
+    log_softmax,
+    logsumexp,
+    matmul,
+    max,
+    maximum,
+    mean,
+    min,
+    minimum,
+    mul,
+    neg,
+    permute,
+    pow,
+    relu,
+    reshape,
+    sigmoid,
+    sin,
+    softmax,
+    sqrt,
+    squeeze,
+    stack,
+    sub,
+    sum,
+    tanh,
+    transpose,
+    unsqueeze,
+    where,
+)
+from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck
+from .numerical import numerical_diff, numerical_gradient
+from .ops import OPS
+from .tensor import Tensor
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AutogradError",
+    "Context",
+    "DTypeError",
+    "Function",
+    "GradcheckError",
+    "GraphError",
+    "IndexingError",
+    "OPS",
+    "ShapeError",
+    "Tensor",
+    "abs",
+    "add",
+    "as_tensor",
+    "broadcast_to",
+    "cat",
+    "clip",
+    "concatenate",
+    "cos",
+    "div",
+    "enable_grad",
+    "exp",
+    "expand_dims",
+    "grad",
+    "gradcheck",
+    "gradgradcheck",
+    "is_grad_enabled",
+    "log",
+    "log_softmax",
+    "logsumexp",
+    "matmul",
+    "max",
+    "maximum",
+    "mean",
+    "min",
+    "minimum",
+    "mul",
+    "neg",
+    "no_grad",
+    "numerical_diff",
+    "numerical_gradient",
+    "ops",
+    "permute",
+    "pow",
+    "relu",
+    "reshape",
+    "set_grad_enabled",
+    "sigmoid",
+    "sin",
+    "softmax",
+    "sqrt",
+    "squeeze",
+    "stack",
+    "sub",
+    "sum",
+    "tanh",
+    "transpose",
+    "unsqueeze",
+    "where",
+]

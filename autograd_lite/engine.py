@@ -1,0 +1,148 @@
+"""The backward pass: reverse-mode accumulation over the recorded graph.
+
+``run_backward`` walks the graph from the roots towards the leaves in reverse topological
+order (Kahn's algorithm: a tensor is processed once every consumer has handed it its
+gradient), so a tensor used several times receives the sum of its gradients, and a chain of
+a million ops needs no recursion. For each node it calls the op's ``backward`` rule, then
+fits each returned gradient to its input (``_fit_to_input``): the one place where
+broadcasting is undone (``sum_to``) and the shape and dtype are checked.
+
+Without ``create_graph`` the rules run in no-grad mode and each node's saved buffers are
+released after use (unless ``retain_graph``); with it, the rules record a graph of their own,
+which is what makes gradients differentiable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .errors import GraphError, ShapeError
+from .grad_mode import set_grad_enabled
+
+
+def _count_consumers(roots: Sequence) -> dict[int, int]:
+    """For each tensor below ``roots`` that requires grad, how many graph edges consume it."""
+    consumers: dict[int, int] = {}
+    stack = [t for t in roots if t._node is not None]
+    seen = {id(t) for t in stack}
+    while stack:
+        node = stack.pop()._node
+        for x in node.inputs:
+            if not x._requires_grad:
+                continue
+            key = id(x)
+            consumers[key] = consumers.get(key, 0) + 1
+            if key not in seen and x._node is not None:
+                seen.add(key)
+                stack.append(x)
+    return consumers
+
+
+def _fit_to_input(grad, x, node):
+    """Sum a gradient back to its input's shape and dtype, and check the result."""
+    if not hasattr(grad, "_requires_grad"):  # a custom op's backward may return an ndarray
+        grad = x._constant(grad)
+    if grad.shape != x.shape:
+        try:
+            grad = grad.sum_to(x.shape)
+        except ShapeError:
+            raise GraphError(
+                f"{node.describe()}: backward returned a gradient of shape {grad.shape} for an "
+                f"input of shape {x.shape}; it must have the input's shape or broadcast to it"
+            ) from None
+    if grad.dtype != x.dtype:
+        grad = grad.astype(x.dtype)
+    return grad
+
+
+def _as_tuple(grads, node) -> tuple:
+    grads = grads if isinstance(grads, tuple | list) else (grads,)
+    if len(grads) != len(node.inputs):
+        raise GraphError(
+            f"{node.describe()}: backward returned {len(grads)} gradient(s) for "
+            f"{len(node.inputs)} input(s); return one per input (None where there is none)"
+        )
+    return grads
+
+
+def _accumulate(grads: dict, key: int, grad) -> None:
+    previous = grads.get(key)
+    grads[key] = grad if previous is None else previous + grad
+
+
+def run_backward(
+    roots: Sequence,
+    root_grads: Sequence,
+    *,
+    retain_graph: bool,
+    create_graph: bool,
+    inputs: Sequence | None = None,
+) -> list | None:
+    """Backpropagate ``root_grads`` from ``roots``.
+
+    With ``inputs=None`` the gradients accumulate into the ``.grad`` of the leaves (and of
+    tensors that called ``retain_grad()``); otherwise the total gradient of each tensor in
+    ``inputs`` is returned (None for one the roots do not depend on) and no ``.grad`` changes.
+    """
+    wanted = None if inputs is None else {id(t): None for t in inputs}
+    consumers = _count_consumers(roots)
+    grads: dict[int, object] = {}
+    for root, grad in zip(roots, root_grads):
+        _accumulate(grads, id(root), grad)
+    leaves: dict[int, object] = {}
+    ready = list({id(r): r for r in roots if consumers.get(id(r), 0) == 0}.values())
+    with set_grad_enabled(create_graph):
+        while ready:
+            t = ready.pop()
+            node = t._node
+            if node is None:  # a root that is itself a leaf
+                leaves[id(t)] = t
+                continue
+            grad = grads.pop(id(t), None)
+            if wanted is not None and id(t) in wanted:
+                wanted[id(t)] = grad
+            elif t._retains_grad and grad is not None:
+                t.grad = grad if t.grad is None else t.grad + grad
+            input_grads = _backward_node(node, grad, retain_graph)
+            for x, gx in zip(node.inputs, input_grads):
+                if not x._requires_grad:
+                    continue
+                key = id(x)
+                if gx is not None:
+                    _accumulate(grads, key, _fit_to_input(gx, x, node))
+                if x._node is None:
+                    leaves[key] = x
+                    continue
+                consumers[key] -= 1
+                if consumers[key] == 0:
+                    ready.append(x)
+        _deliver_to_leaves(leaves, grads, wanted)
+    return None if inputs is None else [wanted[id(t)] for t in inputs]
+
+
+def _backward_node(node, grad, retain_graph: bool) -> tuple:
+    """Apply one node's backward rule (no gradient arrived: None for every input)."""
+    if node.released:
+        raise GraphError(
+            f"{node.describe()}: trying to backward through the graph a second time, but its "
+            "saved buffers were freed by the first backward(); pass retain_graph=True to the "
+            "first backward() (or grad()) if you need to backward twice"
+        )
+    if grad is None:
+        return (None,) * len(node.inputs)
+    input_grads = _as_tuple(node.op.backward(node, grad), node)
+    if not retain_graph:
+        node.release()
+    return input_grads
+
+
+def _deliver_to_leaves(leaves: dict, grads: dict, wanted: dict | None) -> None:
+    """Accumulate into leaves' ``.grad``, or collect the gradients ``grad()`` asked for."""
+    for key, leaf in leaves.items():
+        grad = grads.get(key)
+        if grad is None:
+            continue
+        if wanted is None:
+            leaf._accumulate_grad(grad)
+        elif key in wanted:
+            wanted[key] = grad

@@ -1,0 +1,139 @@
+"""``Function``, the base class of every op, and ``Context``, the graph node an op records.
+
+An op is a small subclass of ``Function`` with two static methods (PyTorch's
+``autograd.Function`` contract):
+
+- ``forward(ctx, *arrays, **attrs) -> ndarray`` computes the value on raw numpy arrays, so
+  the forward pass costs little more than numpy itself;
+- ``backward(ctx, grad) -> Tensor | tuple[Tensor | None, ...]`` maps the gradient of the
+  output to a gradient for each input, written with *Tensor* operations. Under
+  ``backward(create_graph=True)`` those operations record a graph of their own, which is
+  where higher-order gradients come from; otherwise they run in no-grad mode.
+
+``Function.apply(*tensors, **attrs)`` runs ``forward`` and, when grad mode is on and some
+input requires grad, records a ``Context``: the op, its input tensors, its attributes (axis,
+exponent, ...) and whatever ``forward`` saved. The context refers to its output only weakly
+and keeps the output's value as a raw array, so no reference cycle ever joins a node and its
+output: a graph is freed by reference counting alone when its last tensor is dropped.
+
+Gradients a backward rule returns for broadcast inputs are summed back to the input's shape
+by the engine (see ``engine.py``), not by each op.
+"""
+
+from __future__ import annotations
+
+import weakref
+from typing import Any
+
+import numpy as np
+
+from .errors import AutogradError, DTypeError, IndexingError, ShapeError
+from .grad_mode import GradMode
+
+# numpy's own exceptions, translated into ours so that a failing op names itself.
+_TRANSLATED_ERRORS = (
+    (IndexError, IndexingError),
+    (ValueError, ShapeError),
+    (TypeError, DTypeError),
+)
+_NUMPY_ERRORS = (IndexError, ValueError, TypeError)
+
+
+class Context:
+    """One node of the graph: what an op's ``backward`` needs to know about its call."""
+
+    __slots__ = (
+        "op",
+        "inputs",
+        "attrs",
+        "saved",
+        "out_data",
+        "output_ref",
+        "needs_input_grad",
+        "released",
+        "__weakref__",
+    )
+
+    def __init__(self, op: type[Function], inputs: tuple, attrs: dict[str, Any]) -> None:
+        self.op = op
+        self.inputs = inputs
+        self.attrs = attrs
+        self.saved: tuple = ()
+        self.out_data: np.ndarray | None = None
+        self.output_ref: weakref.ref | None = None
+        self.needs_input_grad = tuple(t._requires_grad for t in inputs)
+        self.released = False
+
+    def save_for_backward(self, *arrays: Any) -> None:
+        """Keep raw arrays (masks, index arrays, counts) for ``backward`` as constants."""
+        self.saved = arrays
+
+    def output(self):
+        """The op's output as a Tensor, for rules such as d(exp x)/dx = exp x.
+
+        Without ``create_graph`` this wraps the saved output array (no copy). Under
+        ``create_graph`` the output must itself be differentiable, so the op is applied once
+        more to its inputs; keeping the output tensor instead would make a reference cycle.
+        """
+        if GradMode.enabled:
+            return self.op.apply(*self.inputs, **self.attrs)
+        return self.constant(self.out_data)
+
+    def constant(self, value: Any):
+        """Wrap ``value`` as a Tensor that requires no grad (e.g. a zero for ``where``)."""
+        return self.inputs[0]._constant(value)
+
+    def release(self) -> None:
+        """Drop the buffers saved for backward; the node's structure stays for rendering."""
+        self.saved = ()
+        self.out_data = None
+        self.released = True
+
+    def describe(self) -> str:
+        """The op's name with its input shapes, for error messages: ``mul((2, 3), (3,))``."""
+        shapes = ", ".join(str(t.shape) for t in self.inputs)
+        return f"{self.op.name()}({shapes})"
+
+
+class Function:
+    """Base class of every op; subclass it to define your own (see the README)."""
+
+    @staticmethod
+    def forward(ctx: Context, *arrays: np.ndarray, **attrs: Any) -> np.ndarray:
+        """Compute the op's value from raw arrays."""
+        raise NotImplementedError
+
+    @staticmethod
+    def backward(ctx: Context, grad: Any) -> Any:
+        """Return the gradient (a Tensor, or a tuple with one entry per input; None = no grad)."""
+        raise NotImplementedError
+
+    @classmethod
+    def name(cls) -> str:
+        """The op's name as users write it: ``LogSoftmax`` -> ``log_softmax``."""
+        return "".join("_" + c.lower() if c.isupper() else c for c in cls.__name__).lstrip("_")
+
+    @classmethod
+    def apply(cls, *inputs: Any, **attrs: Any):
+        """Run the op on Tensors and record a graph node when some input requires grad."""
+        ctx = Context(cls, inputs, attrs)
+        try:
+            data = cls.forward(ctx, *[t.data for t in inputs], **attrs)
+        except AutogradError:
+            raise
+        except _NUMPY_ERRORS as error:
+            raise _translate(error, ctx) from error
+        if GradMode.enabled and True in ctx.needs_input_grad and data.dtype.kind == "f":
+            out = inputs[0]._from_op(data, ctx)
+            ctx.out_data = out.data
+            ctx.output_ref = weakref.ref(out)
+            return out
+        return inputs[0]._from_op(data, None)
+
+
+def _translate(error: Exception, ctx: Context) -> Exception:
+    """Turn a numpy exception raised inside ``forward`` into ours, naming the op and shapes."""
+    for numpy_error, ours in _TRANSLATED_ERRORS:
+        if isinstance(error, numpy_error):
+            return ours(f"{ctx.describe()}: {error}")
+    return error

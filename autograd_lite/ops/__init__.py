@@ -1,0 +1,43 @@
+"""The op table: every primitive op of autograd_lite, by the name users know it under.
+
+Each entry is a ``Function`` subclass with a local backward rule. ``tests/op_specs.py``
+keeps a matching table of specs (numpy reference, input domain, points to avoid), and a test
+fails when an op here has no spec, so no op exists without its gradient test. Derived ops
+(``mean``, ``stack``, ``squeeze``, ...) are compositions of these and have specs too.
+"""
+
+from __future__ import annotations
+
+from ..function import Function
+from .arithmetic import Add, Div, Mul, Neg, Pow, PowScalar, Sub
+from .compare import Clip, Maximum, Minimum, Where
+from .elementwise import Abs, Cos, Exp, Log, Relu, Sigmoid, Sin, Sqrt, Tanh
+from .index import Concatenate, GetItem, IndexAdd
+from .linalg import MatMul
+from .reduce import Max, Min, Sum
+from .shape import Astype, BroadcastTo, Reshape, SumTo, Transpose
+from .softmax import LogSoftmax, LogSumExp, Softmax
+
+OPS: dict[str, type[Function]] = {
+    op.name(): op
+    for op in (
+        # arithmetic
+        Add, Sub, Mul, Div, Neg, Pow, PowScalar,
+        # elementwise
+        Exp, Log, Sqrt, Abs, Sin, Cos, Tanh, Sigmoid, Relu,
+        # selecting
+        Maximum, Minimum, Clip, Where,
+        # reductions
+        Sum, Max, Min,
+        # shape
+        Reshape, Transpose, BroadcastTo, SumTo, Astype,
+        # indexing and joining
+        GetItem, IndexAdd, Concatenate,
+        # linear algebra
+        MatMul,
+        # fused, numerically stable
+        Softmax, LogSoftmax, LogSumExp,
+    )
+}  # fmt: skip
+
+__all__ = ["OPS", *(op.__name__ for op in OPS.values())]

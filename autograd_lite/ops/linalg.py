@@ -1,0 +1,60 @@
+"""Matrix multiplication with numpy's semantics: 1-D, 2-D and batched N-D with broadcast
+batch dimensions."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import ShapeError
+from ..function import Function
+
+
+def _check_matmul_shapes(x: np.ndarray, y: np.ndarray) -> None:
+    if x.ndim == 0 or y.ndim == 0:
+        raise ShapeError(
+            f"matmul: shapes {x.shape} and {y.shape}: matmul needs at least 1-D operands; "
+            "use * to multiply by a scalar"
+        )
+    inner_x, inner_y = x.shape[-1], y.shape[-2 if y.ndim > 1 else -1]
+    if inner_x != inner_y:
+        raise ShapeError(
+            f"matmul: shapes {x.shape} and {y.shape} do not align ({inner_x} != {inner_y})"
+        )
+
+
+def _swap_last(t):
+    """The matrix transpose of each matrix in a (batched) Tensor."""
+    axes = list(range(t.ndim))
+    axes[-2], axes[-1] = axes[-1], axes[-2]
+    return t.transpose(tuple(axes))
+
+
+class MatMul(Function):
+    @staticmethod
+    def forward(ctx, x, y):
+        _check_matmul_shapes(x, y)
+        return np.matmul(x, y)
+
+    @staticmethod
+    def backward(ctx, grad):
+        # for Z = X Y: dX = dZ Y^T and dY = X^T dZ (the notes' Affine layer). A 1-D operand is
+        # treated as a row (x) or column (y) matrix, and its gradient squeezed back; batch
+        # dimensions that were broadcast are summed away by the engine.
+        x, y = ctx.inputs
+        g = grad
+        if x.ndim == 1 and y.ndim == 1:
+            g = g.reshape(1, 1)
+        elif x.ndim == 1:
+            g = g.unsqueeze(-2)
+        elif y.ndim == 1:
+            g = g.unsqueeze(-1)
+        gx = gy = None
+        if ctx.needs_input_grad[0]:
+            y2 = y.unsqueeze(-1) if y.ndim == 1 else y
+            gx = g @ _swap_last(y2)
+            gx = gx.squeeze(-2) if x.ndim == 1 else gx
+        if ctx.needs_input_grad[1]:
+            x2 = x.unsqueeze(0) if x.ndim == 1 else x
+            gy = _swap_last(x2) @ g
+            gy = gy.squeeze(-1) if y.ndim == 1 else gy
+        return gx, gy

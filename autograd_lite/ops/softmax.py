@@ -1,0 +1,67 @@
+"""Fused, numerically stable softmax, log_softmax and logsumexp.
+
+Each shifts by the maximum before exponentiating, so logits of 1e4 give finite values and
+gradients. They are single ops rather than compositions of exp/sum/log because the
+composition would overflow.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..function import Function
+from ._axes import keepdims_shape, normalize_axes
+
+
+def _stable_logsumexp(x: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
+    """log(sum(exp(x))) over ``axes``, keepdims, shifted by the max (all -inf gives -inf)."""
+    m = np.max(x, axis=axes, keepdims=True) if x.size else np.zeros(keepdims_shape(x.shape, axes))
+    m = np.where(np.isfinite(m), m, 0).astype(x.dtype, copy=False)
+    with np.errstate(divide="ignore"):
+        return np.log(np.sum(np.exp(x - m), axis=axes, keepdims=True)) + m
+
+
+class Softmax(Function):
+    @staticmethod
+    def forward(ctx, x, axis):
+        axes = normalize_axes("softmax", axis, x.ndim)
+        e = np.exp(x - np.max(x, axis=axes, keepdims=True))
+        return e / np.sum(e, axis=axes, keepdims=True)
+
+    @staticmethod
+    def backward(ctx, grad):
+        # dx = y * (g - sum(g * y)) over the softmax axis
+        y = ctx.output()
+        axis = ctx.attrs["axis"]
+        return y * (grad - (grad * y).sum(axis=axis, keepdims=True))
+
+
+class LogSoftmax(Function):
+    @staticmethod
+    def forward(ctx, x, axis):
+        return x - _stable_logsumexp(x, normalize_axes("log_softmax", axis, x.ndim))
+
+    @staticmethod
+    def backward(ctx, grad):
+        # dx = g - softmax(x) * sum(g) over the axis, with softmax(x) = exp(log_softmax(x))
+        axis = ctx.attrs["axis"]
+        return grad - ctx.output().exp() * grad.sum(axis=axis, keepdims=True)
+
+
+class LogSumExp(Function):
+    @staticmethod
+    def forward(ctx, x, axis, keepdims):
+        axes = normalize_axes("logsumexp", axis, x.ndim)
+        out = _stable_logsumexp(x, axes)
+        return out if keepdims else np.squeeze(out, axis=axes)
+
+    @staticmethod
+    def backward(ctx, grad):
+        # d logsumexp(x)/dx = softmax(x) = exp(x - logsumexp(x))
+        x = ctx.inputs[0]
+        axis, keepdims = ctx.attrs["axis"], ctx.attrs["keepdims"]
+        kept = keepdims_shape(x.shape, normalize_axes("logsumexp", axis, x.ndim))
+        out = ctx.output()
+        if not keepdims:
+            out, grad = out.reshape(kept), grad.reshape(kept)
+        return grad * (x - out).exp()

@@ -1,0 +1,395 @@
+"""``Tensor``: a numpy array that remembers how it was computed.
+
+A tensor made by an op while grad mode is on, from an input that requires grad, keeps the
+op's graph node (``Context``) in ``_node``; ``backward()`` walks those nodes in reverse.
+Every operator and method below is one line that delegates to an op of ``ops/``.
+
+dtype policy: a float tensor keeps its dtype through every op, also when combined with
+Python or numpy scalars (float32 stays float32; no silent upcast); two arrays of different
+float dtypes promote as in numpy. Python scalars and lists become float64 unless ``dtype=``
+says otherwise; numpy arrays keep their dtype. Integer and bool tensors exist (labels,
+masks), but only float tensors can require grad.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import ops
+from .engine import run_backward
+from .errors import DTypeError, GraphError, IndexingError, ShapeError
+from .ops._axes import normalize_axes
+
+_NUMERIC_KINDS = "biuf"  # bool, signed and unsigned int, float
+
+
+def _check_dtype(array: np.ndarray, where: str) -> np.ndarray:
+    if array.dtype.kind not in _NUMERIC_KINDS:
+        raise DTypeError(
+            f"{where}: unsupported dtype {array.dtype}; tensors hold bool, integer or float data"
+        )
+    return array
+
+
+def _shape_arg(op: str, shape: tuple) -> tuple[int, ...]:
+    """Accept both ``f(2, 3)`` and ``f((2, 3))``, as numpy and PyTorch do."""
+    if len(shape) == 1 and isinstance(shape[0], tuple | list):
+        shape = tuple(shape[0])
+    if not all(isinstance(n, int | np.integer) and not isinstance(n, bool) for n in shape):
+        raise DTypeError(f"{op}: shape must be ints, got {shape!r}")
+    return tuple(int(n) for n in shape)
+
+
+class Tensor:
+    """A numpy array with an optional gradient and the graph that produced it.
+
+    >>> from autograd_lite import Tensor
+    >>> x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    >>> y = (x * x).sum()
+    >>> y.backward()
+    >>> x.grad
+    Tensor([2. 4. 6.])
+    """
+
+    __slots__ = ("data", "grad", "name", "_requires_grad", "_node", "_retains_grad", "__weakref__")
+    __array_ufunc__ = None  # numpy defers to Tensor's operators: ndarray * Tensor is a Tensor
+
+    def __init__(
+        self, data: Any, requires_grad: bool = False, dtype: Any = None, name: str | None = None
+    ) -> None:
+        if isinstance(data, Tensor):
+            data = data.data
+        try:
+            if isinstance(data, np.ndarray | np.generic):
+                array = np.asarray(data, dtype=dtype)
+            else:
+                array = np.asarray(data, dtype=np.float64 if dtype is None else dtype)
+        except (TypeError, ValueError) as error:
+            raise DTypeError(
+                f"Tensor: cannot make a tensor from {type(data).__name__}: {error}"
+            ) from error
+        self.data = _check_dtype(array, "Tensor")
+        self.grad: Tensor | None = None
+        self.name = name
+        self._node = None
+        self._retains_grad = False
+        self._requires_grad = False
+        self.requires_grad = requires_grad
+
+    @staticmethod
+    def _from_op(data: Any, node: Any) -> Tensor:
+        """Wrap an op's result (no copy); used by ``Function.apply`` and the engine."""
+        t = object.__new__(Tensor)
+        t.data = data if type(data) is np.ndarray else np.asarray(data)
+        t.grad = None
+        t.name = None
+        t._node = node
+        t._requires_grad = node is not None
+        t._retains_grad = False
+        return t
+
+    def _constant(self, value: Any) -> Tensor:
+        """A Tensor that requires no grad, from an array or number (no dtype coercion)."""
+        return Tensor._from_op(np.asarray(value), None)
+
+    def _lift(self, other: Any, op: str) -> Tensor:
+        """Make the other operand of a binary op a Tensor; scalars take this tensor's dtype."""
+        if isinstance(other, Tensor):
+            return other
+        if isinstance(other, bool | int | float | np.number | np.bool_):
+            value = other.item() if isinstance(other, np.generic) else other
+            dtype = np.result_type(self.dtype, value)
+            return Tensor._from_op(_check_dtype(np.asarray(value, dtype=dtype), op), None)
+        if isinstance(other, np.ndarray):
+            return Tensor._from_op(_check_dtype(other, op), None)
+        if isinstance(other, list | tuple):
+            float_dtype = self.dtype if self.dtype.kind == "f" else np.float64
+            return Tensor._from_op(_check_dtype(np.asarray(other, dtype=float_dtype), op), None)
+        raise DTypeError(
+            f"{op}: unsupported operand type {type(other).__name__}; "
+            "use a Tensor, a numpy array or a number"
+        )
+
+    # ----------------------------------------------------------------- attributes
+    @property
+    def requires_grad(self) -> bool:
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        if value and self.data.dtype.kind != "f":
+            raise DTypeError(
+                f"requires_grad: only float tensors can require grad, this one is "
+                f"{self.data.dtype}; convert it first, e.g. Tensor(x, dtype=np.float64)"
+            )
+        if self._node is not None and not value:
+            raise GraphError(
+                "requires_grad: a tensor computed by an op cannot stop requiring "
+                "grad; use .detach() to get one that does not"
+            )
+        self._requires_grad = bool(value)
+
+    shape = property(lambda self: self.data.shape, doc="The shape, as in numpy.")
+    ndim = property(lambda self: self.data.ndim, doc="The number of dimensions.")
+    size = property(lambda self: self.data.size, doc="The number of elements.")
+    dtype = property(lambda self: self.data.dtype, doc="The numpy dtype.")
+    is_leaf = property(lambda self: self._node is None, doc="True unless an op recorded it.")
+    op = property(
+        lambda self: None if self._node is None else self._node.op.name(),
+        doc="The name of the op that made this tensor (None for a leaf).",
+    )
+
+    def __len__(self) -> int:
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return len(self.data)
+
+    def __repr__(self) -> str:
+        extras = [] if self.dtype in (np.float64, np.int64, np.bool_) else [f"dtype={self.dtype}"]
+        if self.name is not None:
+            extras.append(f"name={self.name!r}")
+        if self._node is not None:
+            extras.append(f"op={self.op}")
+        elif self._requires_grad:
+            extras.append("requires_grad=True")
+        values = np.array2string(self.data, separator=" ", prefix="Tensor(")
+        return f"Tensor({', '.join([values, *extras])})"
+
+    def __bool__(self) -> bool:
+        return bool(self.data)
+
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
+        return self.data if dtype is None else self.data.astype(dtype)
+
+    def numpy(self) -> np.ndarray:
+        """The underlying array (shared, not copied)."""
+        return self.data
+
+    def item(self) -> float | int | bool:
+        """The value of a one-element tensor as a Python number."""
+        if self.size != 1:
+            raise ShapeError(f"item: only a one-element tensor has an item; shape is {self.shape}")
+        return self.data.item()
+
+    def tolist(self) -> Any:
+        """The values as nested Python lists."""
+        return self.data.tolist()
+
+    # ----------------------------------------------------------------- gradients
+    def backward(
+        self, grad: Any = None, retain_graph: bool | None = None, create_graph: bool = False
+    ) -> None:
+        """Accumulate d(self)/d(leaf) into the ``.grad`` of every leaf that requires grad.
+
+        A non-scalar tensor needs ``grad``, the gradient of some scalar with respect to it.
+        ``retain_graph`` (default: ``create_graph``) keeps the saved buffers for a second
+        backward; ``create_graph`` makes the gradients differentiable.
+        """
+        if not self._requires_grad:
+            raise GraphError(
+                "backward: this tensor does not require grad, so there is no graph to walk; "
+                "was it computed under no_grad(), or does no leaf have requires_grad=True?"
+            )
+        if grad is None:
+            if self.size != 1:
+                raise GraphError(
+                    f"backward: grad can be implied only for a one-element output; this one has "
+                    f"shape {self.shape}: pass backward(grad) with a gradient of that shape"
+                )
+            grad = self._constant(np.ones(self.shape, dtype=self.dtype))
+        else:
+            grad = self._constant(
+                np.array(grad.data if isinstance(grad, Tensor) else grad, dtype=self.dtype)
+            )
+            if grad.shape != self.shape:
+                raise ShapeError(
+                    f"backward: grad has shape {grad.shape} but the tensor has shape {self.shape}"
+                )
+        retain = create_graph if retain_graph is None else retain_graph
+        run_backward([self], [grad], retain_graph=retain, create_graph=create_graph)
+
+    def _accumulate_grad(self, grad: Tensor) -> None:
+        self.grad = grad if self.grad is None else self.grad + grad
+
+    def retain_grad(self) -> Tensor:
+        """Keep this non-leaf tensor's gradient in ``.grad`` after backward (for inspection)."""
+        self._retains_grad = True
+        return self
+
+    def detach(self) -> Tensor:
+        """The same values (shared memory), cut off from the graph."""
+        return Tensor._from_op(self.data, None)
+
+    def zero_grad(self) -> None:
+        """Forget the accumulated gradient (sets ``.grad`` to None)."""
+        self.grad = None
+
+    # ----------------------------------------------------------------- operators
+    # fmt: off
+    def __add__(self, other): return ops.Add.apply(self, self._lift(other, "add"))
+    def __radd__(self, other): return ops.Add.apply(self._lift(other, "add"), self)
+    def __sub__(self, other): return ops.Sub.apply(self, self._lift(other, "sub"))
+    def __rsub__(self, other): return ops.Sub.apply(self._lift(other, "sub"), self)
+    def __mul__(self, other): return ops.Mul.apply(self, self._lift(other, "mul"))
+    def __rmul__(self, other): return ops.Mul.apply(self._lift(other, "mul"), self)
+    def __truediv__(self, other): return ops.Div.apply(self, self._lift(other, "div"))
+    def __rtruediv__(self, other): return ops.Div.apply(self._lift(other, "div"), self)
+    def __matmul__(self, other): return ops.MatMul.apply(self, self._lift(other, "matmul"))
+    def __rmatmul__(self, other): return ops.MatMul.apply(self._lift(other, "matmul"), self)
+    def __pow__(self, other): return self.pow(other)
+    def __rpow__(self, other): return self._lift(other, "pow").pow(self)
+    def __neg__(self): return ops.Neg.apply(self)
+    def __pos__(self): return self
+    def __getitem__(self, index): return ops.GetItem.apply(self, index=_index_arg(index))
+    def __lt__(self, other): return Tensor(self.data < self._lift(other, "lt").data)
+    def __le__(self, other): return Tensor(self.data <= self._lift(other, "le").data)
+    def __gt__(self, other): return Tensor(self.data > self._lift(other, "gt").data)
+    def __ge__(self, other): return Tensor(self.data >= self._lift(other, "ge").data)
+    # fmt: on
+    # == and != are not overloaded: they compare identity, so tensors work as dict keys.
+
+    # ----------------------------------------------------------------- elementwise
+    def pow(self, exponent: Any) -> Tensor:
+        """``self ** exponent`` for a number or a Tensor exponent."""
+        if isinstance(exponent, int | float | np.integer | np.floating) and not isinstance(
+            exponent, bool
+        ):
+            return ops.PowScalar.apply(self, exponent=float(exponent))
+        return ops.Pow.apply(self, self._lift(exponent, "pow"))
+
+    def exp(self) -> Tensor:
+        return ops.Exp.apply(self)
+
+    def log(self) -> Tensor:
+        return ops.Log.apply(self)
+
+    def sqrt(self) -> Tensor:
+        return ops.Sqrt.apply(self)
+
+    def abs(self) -> Tensor:
+        return ops.Abs.apply(self)
+
+    def sin(self) -> Tensor:
+        return ops.Sin.apply(self)
+
+    def cos(self) -> Tensor:
+        return ops.Cos.apply(self)
+
+    def tanh(self) -> Tensor:
+        return ops.Tanh.apply(self)
+
+    def sigmoid(self) -> Tensor:
+        return ops.Sigmoid.apply(self)
+
+    def relu(self) -> Tensor:
+        return ops.Relu.apply(self)
+
+    def maximum(self, other: Any) -> Tensor:
+        return ops.Maximum.apply(self, self._lift(other, "maximum"))
+
+    def minimum(self, other: Any) -> Tensor:
+        return ops.Minimum.apply(self, self._lift(other, "minimum"))
+
+    def clip(self, low: float | None = None, high: float | None = None) -> Tensor:
+        return ops.Clip.apply(self, low=low, high=high)
+
+    def astype(self, dtype: Any) -> Tensor:
+        return ops.Astype.apply(self, dtype=np.dtype(dtype))
+
+    # ----------------------------------------------------------------- reductions
+    def sum(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
+        return ops.Sum.apply(self, axis=axis, keepdims=keepdims)
+
+    def mean(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
+        count = int(np.prod([self.shape[a] for a in normalize_axes("mean", axis, self.ndim)]))
+        return self.sum(axis=axis, keepdims=keepdims) / count
+
+    def max(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
+        return ops.Max.apply(self, axis=axis, keepdims=keepdims)
+
+    def min(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
+        return ops.Min.apply(self, axis=axis, keepdims=keepdims)
+
+    def logsumexp(
+        self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False
+    ) -> Tensor:
+        return ops.LogSumExp.apply(self, axis=axis, keepdims=keepdims)
+
+    def softmax(self, axis: int = -1) -> Tensor:
+        return ops.Softmax.apply(self, axis=axis)
+
+    def log_softmax(self, axis: int = -1) -> Tensor:
+        return ops.LogSoftmax.apply(self, axis=axis)
+
+    # ----------------------------------------------------------------- shape
+    def reshape(self, *shape: int) -> Tensor:
+        return ops.Reshape.apply(self, shape=_shape_arg("reshape", shape))
+
+    def transpose(self, *axes: int) -> Tensor:
+        """Permute the axes like ``numpy.transpose``; no axes reverses them."""
+        return ops.Transpose.apply(self, axes=_shape_arg("transpose", axes) or None)
+
+    def permute(self, *axes: int) -> Tensor:
+        return self.transpose(*axes)
+
+    @property
+    def T(self) -> Tensor:  # noqa: N802 (numpy's name)
+        return self.transpose()
+
+    def swapaxes(self, axis1: int, axis2: int) -> Tensor:
+        axes = list(range(self.ndim))
+        axes[axis1], axes[axis2] = axes[axis2], axes[axis1]
+        return self.transpose(*axes)
+
+    def broadcast_to(self, *shape: int) -> Tensor:
+        return ops.BroadcastTo.apply(self, shape=_shape_arg("broadcast_to", shape))
+
+    def sum_to(self, *shape: int) -> Tensor:
+        """Sum over broadcast axes down to ``shape`` (the inverse of ``broadcast_to``)."""
+        return ops.SumTo.apply(self, shape=_shape_arg("sum_to", shape))
+
+    def squeeze(self, axis: int | tuple[int, ...] | None = None) -> Tensor:
+        """Drop size-1 axes (all of them, or the given ones, which must have size 1)."""
+        if axis is None:
+            return self.reshape(tuple(n for n in self.shape if n != 1))
+        axes = normalize_axes("squeeze", axis, self.ndim)
+        wide = [a for a in axes if self.shape[a] != 1]
+        if wide:
+            raise ShapeError(
+                f"squeeze: axis {wide[0]} has size {self.shape[wide[0]]}, not 1 "
+                f"(shape {self.shape})"
+            )
+        return self.reshape(tuple(n for i, n in enumerate(self.shape) if i not in axes))
+
+    def unsqueeze(self, axis: int) -> Tensor:
+        """Insert a size-1 axis at ``axis`` (``numpy.expand_dims``)."""
+        position = normalize_axes("unsqueeze", axis, self.ndim + 1)[0]
+        return self.reshape(self.shape[:position] + (1,) + self.shape[position:])
+
+    def expand_dims(self, axis: int) -> Tensor:
+        return self.unsqueeze(axis)
+
+    def flatten(self) -> Tensor:
+        return self.reshape(-1)
+
+    def matmul(self, other: Any) -> Tensor:
+        return ops.MatMul.apply(self, self._lift(other, "matmul"))
+
+
+def _index_arg(index: Any) -> Any:
+    """Turn Tensors and lists inside an index into arrays, so numpy indexes as usual."""
+    items = index if isinstance(index, tuple) else (index,)
+    converted = []
+    for item in items:
+        if isinstance(item, Tensor):
+            item = item.data
+        elif isinstance(item, list):
+            item = np.asarray(item)
+        if isinstance(item, np.ndarray) and item.dtype.kind not in "biu":
+            raise IndexingError(
+                f"getitem: index arrays must be integer or boolean, got {item.dtype}"
+            )
+        converted.append(item)
+    return tuple(converted)
