@@ -116,7 +116,7 @@ def run_backward(
                 consumers[key] -= 1
                 if consumers[key] == 0:
                     ready.append(x)
-        _deliver_to_leaves(leaves, grads, wanted)
+        _deliver_to_leaves(leaves, grads, wanted, create_graph)
     return None if inputs is None else [wanted[id(t)] for t in inputs]
 
 
@@ -136,13 +136,23 @@ def _backward_node(node, grad, retain_graph: bool) -> tuple:
     return input_grads
 
 
-def _deliver_to_leaves(leaves: dict, grads: dict, wanted: dict | None) -> None:
-    """Accumulate into leaves' ``.grad``, or collect the gradients ``grad()`` asked for."""
+def _deliver_to_leaves(leaves: dict, grads: dict, wanted: dict | None, create_graph: bool) -> None:
+    """Accumulate into leaves' ``.grad``, or collect the gradients ``grad()`` asked for.
+
+    A rule may hand one array to several inputs (add passes ``grad`` to both) or return a
+    read-only broadcast view; such a gradient is copied before it becomes a leaf's ``.grad``,
+    so that scaling one parameter's gradient in place can never change another's.
+    """
+    delivered: set[int] = set()
     for key, leaf in leaves.items():
         grad = grads.get(key)
         if grad is None:
             continue
-        if wanted is None:
-            leaf._accumulate_grad(grad)
-        elif key in wanted:
-            wanted[key] = grad
+        if wanted is not None:
+            if key in wanted:
+                wanted[key] = grad
+            continue
+        if not create_graph and (id(grad.data) in delivered or not grad.data.flags.writeable):
+            grad = grad._constant(grad.data.copy())
+        delivered.add(id(grad.data))
+        leaf._accumulate_grad(grad)

@@ -38,8 +38,9 @@ class Transpose(Function):
 
     @staticmethod
     def backward(ctx, grad):
+        # the inverse permutation undoes the transpose (reversal is its own inverse)
         axes = ctx.attrs["axes"]
-        return grad.transpose(None if axes is None else tuple(np.argsort(axes).tolist()))
+        return grad.transpose() if axes is None else grad.transpose(*np.argsort(axes).tolist())
 
 
 class BroadcastTo(Function):

@@ -1,0 +1,180 @@
+"""Property tests for ops: the hypothesis-based check autograd_lite runs on its own ops.
+
+Use it for a custom op (a ``Function`` subclass) exactly as the project's op table does::
+
+    from autograd_lite.testing import cases, check_op
+    check_op(lambda x: MySquare.apply(x), lambda a: a**2, cases(1))
+
+For every generated case, ``check_case`` verifies in float64 that the forward pass equals
+the numpy reference, that the inputs are not mutated, that each gradient has its input's
+shape and dtype, that ``gradcheck`` passes and, where the second derivative exists,
+``gradgradcheck`` too. Non-differentiable points (relu at 0, ties in max) are avoided by
+drawing values from a grid that keeps away from them (see ``grid``).
+
+Needs hypothesis (``pip install "autograd-lite[dev]"``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+try:
+    from hypothesis import given
+    from hypothesis import strategies as st
+    from hypothesis.extra import numpy as hnp
+except ImportError as error:  # pragma: no cover - depends on the environment
+    raise ImportError(
+        'autograd_lite.testing needs hypothesis: pip install "autograd-lite[dev]"'
+    ) from error
+
+from .gradcheck import gradcheck, gradgradcheck
+from .tensor import Tensor
+
+Elements = st.SearchStrategy
+KwargsFor = Callable[[tuple[tuple[int, ...], ...]], st.SearchStrategy]
+
+
+@dataclass(frozen=True)
+class Case:
+    """One generated call of an op: its float64 input arrays and keyword arguments."""
+
+    arrays: tuple[np.ndarray, ...]
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+
+def floats(low: float = -2.0, high: float = 2.0) -> Elements:
+    """Finite floats in [low, high]."""
+    return st.floats(low, high, allow_nan=False, allow_infinity=False)
+
+
+def grid(
+    low: float, high: float, step: float = 0.01, offset: float = 0.0, exclude: Sequence[float] = ()
+) -> Elements:
+    """Values ``offset + k * step`` in [low, high], without ``exclude``.
+
+    Two grid values differ by at least ``step``, so drawing from a grid keeps clear of kinks
+    (exclude 0 for relu and abs) and ties (``unique=True`` arrays for max; two grids offset by
+    step/2 for ``maximum``), where numerical differentiation would straddle the kink.
+    """
+    first, last = int(np.ceil((low - offset) / step)), int(np.floor((high - offset) / step))
+    values = (round(offset + k * step, 12) for k in range(first, last + 1))
+    return st.sampled_from([v for v in values if v not in exclude])
+
+
+def shapes(min_dims: int = 0, max_dims: int = 3, min_side: int = 1, max_side: int = 4):
+    """Array shapes, 0-d and size-1 axes included."""
+    return hnp.array_shapes(
+        min_dims=min_dims, max_dims=max_dims, min_side=min_side, max_side=max_side
+    )
+
+
+def broadcastable_shapes(n: int, max_dims: int = 3, max_side: int = 4):
+    """Tuples of ``n`` shapes that broadcast together (numpy's rules)."""
+    return hnp.mutually_broadcastable_shapes(
+        num_shapes=n, min_dims=0, max_dims=max_dims, min_side=1, max_side=max_side
+    ).map(lambda s: s.input_shapes)
+
+
+def reduction_kwargs(shape: tuple[int, ...]) -> st.SearchStrategy:
+    """``axis`` (None, an int or a tuple, negative included) and ``keepdims`` for a shape."""
+    ndim = len(shape)
+    axes = st.none()
+    if ndim:
+        axes |= st.integers(-ndim, ndim - 1)
+        axes |= st.lists(st.integers(0, ndim - 1), unique=True, max_size=ndim).map(tuple)
+    return st.fixed_dictionaries({"axis": axes, "keepdims": st.booleans()})
+
+
+@st.composite
+def _cases(draw, n_inputs, elements, shape_strategy, kwargs_for, unique) -> Case:
+    input_shapes = draw(shape_strategy)
+    arrays = tuple(
+        draw(hnp.arrays(np.float64, shape, elements=elements[i], unique=unique))
+        for i, shape in enumerate(input_shapes)
+    )
+    kwargs = draw(kwargs_for(input_shapes)) if kwargs_for else {}
+    return Case(arrays, kwargs)
+
+
+def cases(
+    n_inputs: int = 1,
+    *,
+    elements: Elements | Sequence[Elements] | None = None,
+    input_shapes: st.SearchStrategy | None = None,
+    kwargs: KwargsFor | None = None,
+    unique: bool = False,
+) -> st.SearchStrategy:
+    """Cases for an op of ``n_inputs`` float inputs.
+
+    ``elements`` is one value strategy or one per input (default ``floats(-2, 2)``);
+    ``input_shapes`` draws a tuple of shapes (default: broadcastable shapes, or one shape
+    for a single input); ``kwargs`` maps the drawn shapes to a strategy of keyword arguments.
+    """
+    if elements is None or isinstance(elements, st.SearchStrategy):
+        elements = [floats() if elements is None else elements] * n_inputs
+    if input_shapes is None:
+        input_shapes = (
+            shapes().map(lambda s: (s,)) if n_inputs == 1 else (broadcastable_shapes(n_inputs))
+        )
+    return _cases(n_inputs, list(elements), input_shapes, kwargs, unique)
+
+
+def _assert_same(a: np.ndarray, b: np.ndarray, what: str) -> None:
+    assert a.shape == b.shape, f"{what}: shape {a.shape} != {b.shape}"
+    np.testing.assert_array_equal(a, b, err_msg=what)
+
+
+def check_case(
+    fn: Callable[..., Tensor],
+    reference: Callable[..., np.ndarray],
+    case: Case,
+    *,
+    second_order: bool = True,
+    forward_rtol: float = 1e-10,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+) -> None:
+    """Check one case of an op: forward, no mutation, gradient shapes, first and second order."""
+    originals = [a.copy() for a in case.arrays]
+    tensors = [Tensor(a.copy(), requires_grad=True) for a in case.arrays]
+    out = fn(*tensors, **case.kwargs)
+    expected = np.asarray(reference(*originals, **case.kwargs))
+    assert out.shape == expected.shape, f"forward shape {out.shape} != numpy's {expected.shape}"
+    assert out.dtype == np.float64, f"forward dtype {out.dtype}, expected float64"
+    np.testing.assert_allclose(out.data, expected, rtol=forward_rtol, atol=1e-12)
+    for t, original in zip(tensors, originals):
+        _assert_same(t.data, original, "the forward pass mutated an input")
+    upstream = np.random.default_rng(0).standard_normal(out.shape)
+    out.backward(upstream)
+    for i, t in enumerate(tensors):
+        _assert_same(t.data, originals[i], "the backward pass mutated an input")
+        assert t.grad is not None, f"input {i} received no gradient"
+        assert t.grad.shape == t.shape, f"grad of input {i}: shape {t.grad.shape} != {t.shape}"
+        assert t.grad.dtype == t.dtype, f"grad of input {i}: dtype {t.grad.dtype} != {t.dtype}"
+
+    def call(*xs: Tensor) -> Tensor:
+        return fn(*xs, **case.kwargs)
+
+    gradcheck(call, *tensors, eps=eps, atol=atol, rtol=rtol)
+    if second_order:
+        gradgradcheck(call, *tensors, eps=eps, atol=atol, rtol=rtol)
+
+
+def check_op(
+    fn: Callable[..., Tensor],
+    reference: Callable[..., np.ndarray],
+    strategy: st.SearchStrategy,
+    **options: Any,
+) -> None:
+    """Run ``check_case`` on cases drawn by hypothesis (settings from the active profile)."""
+
+    @given(strategy)
+    def property_holds(case: Case) -> None:
+        check_case(fn, reference, case, **options)
+
+    property_holds()
