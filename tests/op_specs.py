@@ -1,0 +1,346 @@
+"""The spec table: how to test each op of ``autograd_lite.OPS`` (and each derived op).
+
+A spec gives the call under test, the numpy reference, and the input domain: values are
+drawn from grids that keep clear of the points to avoid (relu and abs at 0, ties in max,
+min, maximum and minimum, clip at its bounds, log and sqrt at 0 and below).
+``test_every_op_has_a_spec`` fails when an op of the library is missing here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+import autograd_lite as ag
+from autograd_lite.testing import (
+    broadcastable_shapes,
+    cases,
+    floats,
+    grid,
+    reduction_kwargs,
+    shapes,
+)
+
+
+@dataclass(frozen=True)
+class OpSpec:
+    fn: Callable[..., ag.Tensor]
+    reference: Callable[..., np.ndarray]
+    cases: st.SearchStrategy
+    options: dict[str, Any] = field(default_factory=dict)  # passed on to check_case
+
+
+POSITIVE = floats(0.2, 3.0)
+AWAY_FROM_ZERO = grid(-2.0, 2.0, exclude=(0.0,))
+DISTINCT = grid(-2.0, 2.0)  # with unique=True: any two values differ by >= 0.01
+
+
+def _one_shape(shape_strategy=None):
+    return (shapes() if shape_strategy is None else shape_strategy).map(lambda s: (s,))
+
+
+def _axis_kwargs(shapes_):
+    ndim = len(shapes_[0])
+    return st.fixed_dictionaries({"axis": st.integers(-ndim, ndim - 1)})
+
+
+def _reshape_kwargs(shapes_):
+    (shape,) = shapes_
+    size = int(np.prod(shape))
+    return st.sampled_from([(size,), (-1,), (1, size), tuple(reversed(shape)), (size, 1, 1)]).map(
+        lambda s: {"shape": s}
+    )
+
+
+def _transpose_kwargs(shapes_):
+    ndim = len(shapes_[0])
+    return st.one_of(st.none(), st.permutations(range(ndim)).map(tuple)).map(lambda a: {"axes": a})
+
+
+@st.composite
+def _broadcast_target(draw, shapes_):
+    (shape,) = shapes_
+    lead = draw(st.lists(st.integers(1, 3), max_size=2))
+    stretched = [draw(st.integers(1, 3)) if n == 1 else n for n in shape]
+    return {"shape": tuple(lead + stretched)}
+
+
+@st.composite
+def _sum_to_target(draw, shapes_):
+    (shape,) = shapes_
+    drop = draw(st.integers(0, len(shape)))
+    return {"shape": tuple(1 if draw(st.booleans()) else n for n in shape[drop:])}
+
+
+def _index_kwargs(shapes_):
+    (shape,) = shapes_
+    basic = hnp.basic_indices(shape, allow_ellipsis=True, allow_newaxis=True)
+    strategies = [basic]
+    if shape:
+        strategies.append(hnp.integer_array_indices(shape))  # repeated indices included
+        strategies.append(hnp.arrays(np.bool_, shape).map(lambda m: (m,)))
+    return st.one_of(strategies).map(
+        lambda i: {"index": ag.tensor._index_arg(i)}  # numpy's normalised index form
+    )
+
+
+@st.composite
+def _index_add_case(draw):
+    from autograd_lite.testing import Case
+
+    shape = draw(shapes(min_dims=1))
+    index = draw(_index_kwargs((shape,)))["index"]
+    x_shape = np.zeros(shape)[index].shape
+    x = draw(hnp.arrays(np.float64, x_shape, elements=floats()))
+    return Case((x,), {"shape": shape, "index": index})
+
+
+def _index_add_reference(x, shape, index):
+    out = np.zeros(shape)
+    np.add.at(out, index, x)
+    return out
+
+
+@st.composite
+def _concatenate_case(draw):
+    base = list(draw(shapes(min_dims=1)))
+    axis = draw(st.integers(0, len(base) - 1))
+    sizes = draw(st.lists(st.integers(1, 3), min_size=1, max_size=3))
+    input_shapes = tuple(tuple(base[:axis] + [n] + base[axis + 1 :]) for n in sizes)
+    signed_axis = draw(st.sampled_from([axis, axis - len(base)]))
+    return draw(
+        cases(
+            len(sizes),
+            input_shapes=st.just(input_shapes),
+            kwargs=lambda _: st.just({"axis": signed_axis}),
+        )
+    )
+
+
+@st.composite
+def _matmul_shapes(draw):
+    n, k, m = (draw(st.integers(1, 4)) for _ in range(3))
+    batch = draw(broadcastable_shapes(2, max_dims=2, max_side=3))
+    x_shape = (k,) if draw(st.booleans()) else (*batch[0], n, k)
+    y_shape = (k,) if draw(st.booleans()) else (*batch[1], k, m)
+    return (x_shape, y_shape)
+
+
+@st.composite
+def _stack_case(draw):
+    shape = draw(shapes())
+    n = draw(st.integers(1, 3))
+    axis = draw(st.integers(-len(shape) - 1, len(shape)))
+    return draw(
+        cases(n, input_shapes=st.just((shape,) * n), kwargs=lambda _: st.just({"axis": axis}))
+    )
+
+
+def _squeeze_kwargs(shapes_):
+    (shape,) = shapes_
+    ones = [i for i, n in enumerate(shape) if n == 1]
+    return st.one_of(st.none(), st.sampled_from(ones) if ones else st.none()).map(
+        lambda a: {"axis": a}
+    )
+
+
+def _unsqueeze_kwargs(shapes_):
+    ndim = len(shapes_[0])
+    return st.integers(-ndim - 1, ndim).map(lambda a: {"axis": a})
+
+
+def _clip_kwargs(_):
+    # bounds sit halfway between grid values, so no input lies on a bound
+    bounds = grid(-2.0, 2.0, step=0.01, offset=0.005)
+    return st.tuples(bounds | st.none(), bounds | st.none()).map(
+        lambda b: {"low": b[0], "high": b[1] if b[0] is None or b[1] is None else max(b)}
+    )
+
+
+def _where_kwargs(shapes_):
+    shape = np.broadcast_shapes(*shapes_)
+    return hnp.arrays(np.bool_, shape).map(lambda c: {"condition": c})
+
+
+def _np_reduce(f):
+    return lambda x, axis, keepdims: f(x, axis=axis, keepdims=keepdims)
+
+
+def _np_logsumexp(x, axis, keepdims):
+    m = np.max(x, axis=axis, keepdims=True)
+    out = np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True)) + m
+    return out if keepdims else np.squeeze(out, axis=axis)
+
+
+def _np_sum_to(x, shape):
+    x = x.sum(axis=tuple(range(x.ndim - len(shape))))
+    return x.sum(axis=tuple(i for i, n in enumerate(shape) if n == 1), keepdims=True)
+
+
+def _np_softmax(x, axis):
+    e = np.exp(x - np.max(x, axis=axis, keepdims=True))
+    return e / np.sum(e, axis=axis, keepdims=True)
+
+
+_ONE = cases(1)
+_TWO = cases(2)
+
+SPECS: dict[str, OpSpec] = {
+    # arithmetic
+    "add": OpSpec(lambda x, y: x + y, np.add, _TWO),
+    "sub": OpSpec(lambda x, y: x - y, np.subtract, _TWO),
+    "mul": OpSpec(lambda x, y: x * y, np.multiply, _TWO),
+    "div": OpSpec(lambda x, y: x / y, np.divide, cases(2, elements=[floats(), POSITIVE])),
+    "neg": OpSpec(lambda x: -x, np.negative, _ONE),
+    "pow": OpSpec(lambda x, y: x**y, np.power, cases(2, elements=[POSITIVE, floats()])),
+    "pow_scalar": OpSpec(
+        lambda x, exponent: x**exponent,
+        lambda x, exponent: x**exponent,
+        cases(
+            1,
+            elements=POSITIVE,
+            kwargs=lambda _: st.sampled_from([-2, -1, 0, 0.5, 1, 2, 3]).map(
+                lambda c: {"exponent": c}
+            ),
+        ),
+    ),
+    # elementwise
+    "exp": OpSpec(lambda x: x.exp(), np.exp, _ONE),
+    "log": OpSpec(lambda x: x.log(), np.log, cases(1, elements=POSITIVE)),
+    "sqrt": OpSpec(lambda x: x.sqrt(), np.sqrt, cases(1, elements=POSITIVE)),
+    "abs": OpSpec(lambda x: x.abs(), np.abs, cases(1, elements=AWAY_FROM_ZERO)),
+    "sin": OpSpec(lambda x: x.sin(), np.sin, _ONE),
+    "cos": OpSpec(lambda x: x.cos(), np.cos, _ONE),
+    "tanh": OpSpec(lambda x: x.tanh(), np.tanh, _ONE),
+    "sigmoid": OpSpec(
+        lambda x: x.sigmoid(), lambda x: 1 / (1 + np.exp(-x)), cases(1, elements=floats(-6, 6))
+    ),
+    "relu": OpSpec(
+        lambda x: x.relu(), lambda x: np.maximum(x, 0), cases(1, elements=AWAY_FROM_ZERO)
+    ),
+    # selecting (y's grid is offset by half a step: x and y never tie)
+    "maximum": OpSpec(
+        ag.maximum, np.maximum, cases(2, elements=[DISTINCT, grid(-2, 2, offset=0.005)])
+    ),
+    "minimum": OpSpec(
+        ag.minimum, np.minimum, cases(2, elements=[DISTINCT, grid(-2, 2, offset=0.005)])
+    ),
+    "clip": OpSpec(
+        lambda x, low, high: x.clip(low, high),
+        lambda x, low, high: np.clip(x, low, high) if (low, high) != (None, None) else x,
+        cases(1, elements=DISTINCT, kwargs=_clip_kwargs),
+    ),
+    "where": OpSpec(
+        lambda x, y, condition: ag.where(condition, x, y),
+        lambda x, y, condition: np.where(condition, x, y),
+        cases(2, kwargs=_where_kwargs),
+    ),
+    # reductions
+    "sum": OpSpec(
+        lambda x, axis, keepdims: x.sum(axis, keepdims),
+        _np_reduce(np.sum),
+        cases(1, kwargs=lambda s: reduction_kwargs(s[0])),
+    ),
+    "max": OpSpec(
+        lambda x, axis, keepdims: x.max(axis, keepdims),
+        _np_reduce(np.max),
+        cases(1, elements=DISTINCT, unique=True, kwargs=lambda s: reduction_kwargs(s[0])),
+    ),
+    "min": OpSpec(
+        lambda x, axis, keepdims: x.min(axis, keepdims),
+        _np_reduce(np.min),
+        cases(1, elements=DISTINCT, unique=True, kwargs=lambda s: reduction_kwargs(s[0])),
+    ),
+    # shape
+    "reshape": OpSpec(
+        lambda x, shape: x.reshape(shape),
+        lambda x, shape: np.reshape(x, shape),
+        cases(1, kwargs=_reshape_kwargs),
+    ),
+    "transpose": OpSpec(
+        lambda x, axes: x.transpose(*(axes or ())),
+        lambda x, axes: np.transpose(x, axes),
+        cases(1, kwargs=_transpose_kwargs),
+    ),
+    "broadcast_to": OpSpec(
+        lambda x, shape: x.broadcast_to(shape),
+        lambda x, shape: np.broadcast_to(x, shape),
+        cases(1, kwargs=_broadcast_target),
+    ),
+    "sum_to": OpSpec(lambda x, shape: x.sum_to(shape), _np_sum_to, cases(1, kwargs=_sum_to_target)),
+    "astype": OpSpec(
+        lambda x: x.astype(np.float32).astype(np.float64),
+        lambda x: x.astype(np.float32).astype(np.float64),
+        _ONE,
+        {"eps": 1e-2, "atol": 1e-4},
+    ),
+    # indexing and joining
+    "get_item": OpSpec(
+        lambda x, index: x[index],
+        lambda x, index: x[index],
+        cases(1, input_shapes=_one_shape(shapes(min_dims=1)), kwargs=_index_kwargs),
+    ),
+    "index_add": OpSpec(
+        lambda x, shape, index: ag.ops.IndexAdd.apply(x, shape=shape, index=index),
+        _index_add_reference,
+        _index_add_case(),
+    ),
+    "concatenate": OpSpec(
+        lambda *xs, axis: ag.concatenate(xs, axis=axis),
+        lambda *xs, axis: np.concatenate(xs, axis=axis),
+        _concatenate_case(),
+    ),
+    # linear algebra
+    "mat_mul": OpSpec(lambda x, y: x @ y, np.matmul, cases(2, input_shapes=_matmul_shapes())),
+    # fused, numerically stable
+    "softmax": OpSpec(
+        lambda x, axis: x.softmax(axis),
+        _np_softmax,
+        cases(1, input_shapes=_one_shape(shapes(min_dims=1)), kwargs=_axis_kwargs),
+    ),
+    "log_softmax": OpSpec(
+        lambda x, axis: x.log_softmax(axis),
+        lambda x, axis: np.log(_np_softmax(x, axis)),
+        cases(1, input_shapes=_one_shape(shapes(min_dims=1)), kwargs=_axis_kwargs),
+    ),
+    "log_sum_exp": OpSpec(
+        lambda x, axis, keepdims: x.logsumexp(axis, keepdims),
+        _np_logsumexp,
+        cases(1, kwargs=lambda s: reduction_kwargs(s[0])),
+    ),
+}
+
+# Derived ops: compositions of the primitives above, tested the same way.
+DERIVED_SPECS: dict[str, OpSpec] = {
+    "mean": OpSpec(
+        lambda x, axis, keepdims: x.mean(axis, keepdims),
+        _np_reduce(np.mean),
+        cases(1, kwargs=lambda s: reduction_kwargs(s[0])),
+    ),
+    "stack": OpSpec(
+        lambda *xs, axis: ag.stack(xs, axis=axis),
+        lambda *xs, axis: np.stack(xs, axis=axis),
+        _stack_case(),
+    ),
+    "squeeze": OpSpec(
+        lambda x, axis: x.squeeze(axis),
+        lambda x, axis: np.squeeze(x, axis),
+        cases(1, kwargs=_squeeze_kwargs),
+    ),
+    "unsqueeze": OpSpec(
+        lambda x, axis: x.unsqueeze(axis),
+        lambda x, axis: np.expand_dims(x, axis),
+        cases(1, kwargs=_unsqueeze_kwargs),
+    ),
+    "swapaxes": OpSpec(
+        lambda x: x.swapaxes(0, -1),
+        lambda x: np.swapaxes(x, 0, -1),
+        cases(1, input_shapes=_one_shape(shapes(min_dims=1))),
+    ),
+    "T": OpSpec(lambda x: x.T, lambda x: x.T, _ONE),
+}

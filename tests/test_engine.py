@@ -1,0 +1,244 @@
+"""Engine regressions, each named after the failure it guards against."""
+
+from __future__ import annotations
+
+import gc
+import weakref
+
+import numpy as np
+import pytest
+
+import autograd_lite as ag
+from autograd_lite import GraphError, Tensor, no_grad
+
+
+def leaf(values, dtype=np.float64):
+    return Tensor(np.array(values, dtype=dtype), requires_grad=True)
+
+
+def test_node_used_twice_receives_the_sum():
+    a = leaf([1.0, -2.0])
+    (a + a).sum().backward()
+    np.testing.assert_array_equal(a.grad.data, [2.0, 2.0])
+
+
+def test_diamond_sums_both_paths():
+    # d/dx of (x*2) * (x*3) = 12 x
+    x = leaf([0.5, 3.0])
+    ((x * 2.0) * (x * 3.0)).sum().backward()
+    np.testing.assert_allclose(x.grad.data, 12 * np.array([0.5, 3.0]))
+
+
+def test_shared_subexpression_used_in_many_consumers():
+    x = leaf([1.5])
+    y = x.exp()
+    total = y + y * y + y.sin()
+    total.sum().backward()
+    e = np.exp(1.5)
+    np.testing.assert_allclose(x.grad.data, [e + 2 * e * e + np.cos(e) * e])
+
+
+@pytest.mark.parametrize("depth", [100_000, 1_000_000])
+def test_deep_chain_backpropagates_without_recursion(depth):
+    x = leaf(1.0)
+    y = x
+    for _ in range(depth):
+        y = y + 1e-6
+    y.backward()
+    assert x.grad.item() == 1.0
+    del y  # freeing a million-node chain must not overflow the C stack either
+
+
+def test_gradients_accumulate_over_two_backward_calls():
+    x = leaf([1.0, 2.0])
+    (x * 3.0).sum().backward()
+    (x * x).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [3.0 + 2.0, 3.0 + 4.0])
+
+
+def test_no_grad_records_nothing_and_restores_the_mode():
+    x = leaf([1.0])
+    with no_grad():
+        y = x * 2.0
+    assert not y.requires_grad and y.is_leaf
+    assert ag.is_grad_enabled()
+    with pytest.raises(RuntimeError, match="inside"), no_grad():
+        raise RuntimeError("an error inside no_grad")
+    assert ag.is_grad_enabled()
+
+
+def test_no_grad_as_a_decorator():
+    @no_grad()
+    def double(t):
+        return t * 2.0
+
+    assert not double(leaf([1.0])).requires_grad
+    assert ag.is_grad_enabled()
+
+
+def test_enable_grad_inside_no_grad():
+    x = leaf([1.0])
+    with no_grad(), ag.enable_grad():
+        assert (x * 2.0).requires_grad
+
+
+def test_second_backward_through_freed_graph_says_retain_graph():
+    x = leaf([1.0, 2.0])
+    y = (x.exp() * x).sum()
+    y.backward()
+    with pytest.raises(GraphError, match="retain_graph=True"):
+        y.backward()
+
+
+def test_retain_graph_allows_a_second_backward():
+    x = leaf([1.0, 2.0])
+    y = (x.exp() * x).sum()
+    y.backward(retain_graph=True)
+    first = x.grad.data.copy()
+    y.backward()
+    np.testing.assert_allclose(x.grad.data, 2 * first)
+
+
+def test_detach_cuts_the_graph_and_shares_memory():
+    x = leaf([1.0, 2.0])
+    d = (x * 2.0).detach()
+    assert not d.requires_grad and d.is_leaf
+    (x * d).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [2.0, 4.0])  # d is a constant
+
+
+def test_float32_is_preserved_end_to_end():
+    x = leaf(np.linspace(-1, 1, 6).reshape(2, 3), dtype=np.float32)
+    w = leaf(np.ones((3, 2)), dtype=np.float32)
+    out = ((x @ w).tanh() * 2.5 + 1).log_softmax(axis=1).sum() / 3
+    assert out.dtype == np.float32
+    out.backward()
+    assert x.grad.dtype == np.float32 and w.grad.dtype == np.float32
+
+
+def test_graph_is_freed_by_reference_counting_alone():
+    gc.disable()
+    try:
+        x = leaf(np.ones(3))
+        y = (x.exp() * x).sigmoid().tanh().sum()
+        node_ref = weakref.ref(y._node)
+        output_ref = weakref.ref(y)
+        del y
+        assert node_ref() is None and output_ref() is None
+        z = (x.sqrt() + 1).log_softmax(axis=0)
+        intermediate_ref = weakref.ref(z._node.inputs[0])
+        z.backward(np.ones(3))
+        del z
+        assert intermediate_ref() is None
+    finally:
+        gc.enable()
+
+
+def test_backward_on_non_scalar_needs_a_gradient():
+    x = leaf([1.0, 2.0])
+    with pytest.raises(GraphError, match=r"shape \(2,\)"):
+        (x * 2.0).backward()
+    (x * 2.0).backward(np.array([1.0, 10.0]))
+    np.testing.assert_array_equal(x.grad.data, [2.0, 20.0])
+
+
+def test_backward_gradient_of_wrong_shape_is_rejected():
+    x = leaf([1.0, 2.0])
+    with pytest.raises(ag.ShapeError, match=r"\(3,\).*\(2,\)"):
+        (x * 2.0).backward(np.ones(3))
+
+
+def test_backward_on_a_tensor_without_graph():
+    with pytest.raises(GraphError, match="does not require grad"):
+        Tensor([1.0]).sum().backward()
+
+
+def test_grad_returns_without_touching_dot_grad():
+    x = leaf([1.0, 2.0])
+    (gx,) = ag.grad((x**3).sum(), x)
+    np.testing.assert_allclose(gx.data, 3 * np.array([1.0, 4.0]))
+    assert x.grad is None
+
+
+def test_grad_of_grad_and_hessian_vector_product():
+    x = leaf([0.3, -0.7, 1.1])
+    f = (x.sin() * x * x).sum()
+    (g,) = ag.grad(f, x, create_graph=True)
+    v = np.array([1.0, -2.0, 0.5])
+    (hv,) = ag.grad(g, x, grad_outputs=Tensor(v))
+    xs = x.data
+    hessian_diag = -np.sin(xs) * xs**2 + 4 * xs * np.cos(xs) + 2 * np.sin(xs)
+    np.testing.assert_allclose(hv.data, hessian_diag * v)
+
+
+def test_backward_create_graph_gives_differentiable_grad():
+    x = leaf(2.0)
+    (x**4).backward(create_graph=True)
+    assert x.grad.requires_grad  # 4 x^3
+    g = x.grad
+    x.grad = None
+    g.backward()
+    assert x.grad.item() == pytest.approx(12 * 4.0)
+
+
+def test_grad_reports_unused_inputs():
+    x, y = leaf([1.0]), leaf([2.0])
+    with pytest.raises(GraphError, match="allow_unused"):
+        ag.grad((x * 2.0).sum(), [x, y])
+    gx, gy = ag.grad((x * 2.0).sum(), [x, y], allow_unused=True)
+    assert gy is None and gx.item() == 2.0
+
+
+def test_grad_with_respect_to_an_intermediate():
+    x = leaf([1.0, 2.0])
+    h = x * 3.0
+    (gh,) = ag.grad((h * h).sum(), h)
+    np.testing.assert_allclose(gh.data, 2 * h.data)
+
+
+def test_retain_grad_keeps_an_intermediate_gradient():
+    x = leaf([1.0, 2.0])
+    h = (x * 3.0).retain_grad()
+    (h * h).sum().backward()
+    np.testing.assert_allclose(h.grad.data, 2 * h.data)
+
+
+def test_leaf_gradients_do_not_share_memory():
+    # Add's backward hands the same gradient to both inputs; scaling one grad in place must
+    # not change the other
+    a, b = leaf([1.0, 2.0]), leaf([3.0, 4.0])
+    (a + b).sum().backward()
+    a.grad.data *= 10
+    np.testing.assert_array_equal(b.grad.data, [1.0, 1.0])
+
+
+def test_custom_op_by_subclassing_function():
+    class Cube(ag.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x**3
+
+        @staticmethod
+        def backward(ctx, grad):
+            (x,) = ctx.inputs
+            return grad * 3.0 * x * x  # d(x^3)/dx = 3 x^2
+
+    x = leaf([0.5, -1.5])
+    assert ag.gradcheck(lambda t: Cube.apply(t), x)
+    assert ag.gradgradcheck(lambda t: Cube.apply(t), x)
+    assert Cube.apply(x).op == "cube"
+
+
+def test_custom_op_returning_a_wrong_shape_is_named():
+    class Broken(ag.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad.sum()[None].broadcast_to((5,))
+
+    x = leaf([1.0, 2.0])
+    with pytest.raises(GraphError, match=r"broken.*shape \(5,\).*\(2,\)"):
+        Broken.apply(x).sum().backward()
