@@ -16,6 +16,7 @@ Tensor([[0. 0.]
 
 from . import ops
 from .autograd import grad
+from .dataloader import DataLoader
 from .errors import AutogradError, DTypeError, GraphError, IndexingError, ShapeError
 from .function import Context, Function
 from .functions import (
@@ -60,6 +61,7 @@ from .functions import (
 )
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
+from .mnist import MNISTError, load_mnist
 from .numerical import numerical_diff, numerical_gradient
 from .ops import OPS
 from .tensor import Tensor
@@ -69,6 +71,8 @@ __version__ = "0.1.0"
 __all__ = [
     "AutogradError",
     "Context",
+    "DataLoader",
+    "MNISTError",
     "DTypeError",
     "Function",
     "GradcheckError",
@@ -92,6 +96,7 @@ __all__ = [
     "grad",
     "gradcheck",
     "gradgradcheck",
+    "load_mnist",
     "is_grad_enabled",
     "log",
     "log_softmax",

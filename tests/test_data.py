@@ -1,0 +1,617 @@
+"""Tests of ``autograd_lite.mnist`` (MNIST files) and ``autograd_lite.dataloader`` (batches).
+
+The parser is tested on small synthetic IDX files written to ``tmp_path``, with the checksum
+table ``mnist.SHA256`` patched to their sums; ``load_mnist`` then reads the real files once per
+module from the folder the ``mnist_dir`` fixture (``conftest.py``) names. Nothing touches the
+network: an autouse fixture replaces ``mnist._fetch`` with one that fails the test, and the
+download tests install their own fake fetch or a ``file://`` mirror.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import http.client
+import os
+import re
+import urllib.error
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+import autograd_lite.mnist as mnist
+from autograd_lite.dataloader import DataLoader
+from autograd_lite.mnist import FILES, MIRRORS, MNISTError, load_mnist, read_idx, resolve_data_dir
+
+REAL_FETCH = mnist._fetch
+
+
+@pytest.fixture(autouse=True)
+def _offline(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any download a test did not arrange fails that test instead of going online."""
+
+    def refuse(url: str, timeout: float) -> bytes:
+        raise AssertionError(f"test tried to download {url}")
+
+    monkeypatch.setattr(mnist, "_fetch", refuse)
+
+
+# --- synthetic IDX files -------------------------------------------------------------------
+
+
+def idx_bytes(array: np.ndarray, magic: int | None = None) -> bytes:
+    """Encode a uint8 array as IDX: big-endian magic, one uint32 per dimension, the data."""
+    magic = {1: 2049, 3: 2051}[array.ndim] if magic is None else magic
+    dims = b"".join(d.to_bytes(4, "big") for d in array.shape)
+    return magic.to_bytes(4, "big") + dims + array.astype(np.uint8).tobytes()
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def synthetic_arrays() -> dict[str, np.ndarray]:
+    """A tiny MNIST look-alike; 3x2 images (not square) so that a swapped H and W shows."""
+    rng = np.random.default_rng(0)
+    train = rng.integers(0, 256, size=(5, 3, 2), dtype=np.uint8)
+    train[0, 0, :] = [0, 255]  # both ends of the pixel range
+    return {
+        mnist.TRAIN_IMAGES: train,
+        mnist.TRAIN_LABELS: np.array([5, 0, 4, 1, 9], dtype=np.uint8),
+        mnist.TEST_IMAGES: rng.integers(0, 256, size=(3, 3, 2), dtype=np.uint8),
+        mnist.TEST_LABELS: np.array([7, 2, 1], dtype=np.uint8),
+    }
+
+
+def install(
+    monkeypatch: pytest.MonkeyPatch,
+    directory: Path,
+    arrays: dict[str, np.ndarray],
+    compress: tuple[bool, ...] = (True, False, True, False),
+) -> None:
+    """Write the four files (gzip or raw, per file) and make their sums the expected ones."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, gz in zip(FILES, compress, strict=True):
+        data = idx_bytes(arrays[name])
+        path = directory / (f"{name}.gz" if gz else name)
+        path.write_bytes(gzip.compress(data) if gz else data)
+    checksums = {name: sha256(idx_bytes(arrays[name])) for name in FILES}
+    monkeypatch.setattr(mnist, "SHA256", checksums)
+
+
+@pytest.fixture
+def synthetic_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    install(monkeypatch, tmp_path / "mnist", synthetic_arrays())
+    return tmp_path / "mnist"
+
+
+# --- read_idx ------------------------------------------------------------------------------
+
+LABELS = np.array([3, 1, 4, 1, 5], dtype=np.uint8)
+IMAGES = np.arange(2 * 3 * 4, dtype=np.uint8).reshape(2, 3, 4)
+
+
+def write_idx(path: Path, data: bytes, compress: bool) -> Path:
+    path.write_bytes(gzip.compress(data) if compress else data)
+    return path
+
+
+@pytest.mark.parametrize("compress", [False, True], ids=["raw", "gzip"])
+@pytest.mark.parametrize("array", [LABELS, IMAGES], ids=["labels", "images"])
+def test_read_idx_parses_valid_file(tmp_path: Path, array: np.ndarray, compress: bool) -> None:
+    data = idx_bytes(array)
+    result = read_idx(write_idx(tmp_path / "f", data, compress), expected_sha256=sha256(data))
+    assert result.dtype == np.uint8
+    np.testing.assert_array_equal(result, array)
+    assert result.shape == array.shape
+    assert result.flags.writeable
+
+
+@given(
+    array=hnp.arrays(
+        np.uint8,
+        st.one_of(
+            hnp.array_shapes(min_dims=1, max_dims=1, min_side=0, max_side=30),
+            hnp.array_shapes(min_dims=3, max_dims=3, min_side=0, max_side=6),
+        ),
+    ),
+    compress=st.booleans(),
+)
+def test_read_idx_round_trips_any_uint8_array(
+    tmp_path_factory: pytest.TempPathFactory, array: np.ndarray, compress: bool
+) -> None:
+    path = write_idx(tmp_path_factory.mktemp("idx") / "f", idx_bytes(array), compress)
+    np.testing.assert_array_equal(read_idx(path), array)
+    assert read_idx(path).shape == array.shape
+
+
+GOOD = idx_bytes(IMAGES)
+BAD_IDX = {
+    "bad magic": (idx_bytes(IMAGES, magic=2050), "bad magic number 2050"),
+    "swapped bytes magic": (idx_bytes(IMAGES, magic=0x03080000), "bad magic number"),
+    "empty": (b"", "truncated"),
+    "truncated header": (GOOD[:10], "truncated: 10 bytes, the header alone needs 16"),
+    "truncated data": (GOOD[:-1], "truncated: the header promises 2x3x4 = 24 bytes"),
+    "oversized": (GOOD + b"\x00", "oversized: the header promises 2x3x4 = 24 bytes"),
+}
+
+
+@pytest.mark.parametrize("compress", [False, True], ids=["raw", "gzip"])
+@pytest.mark.parametrize("data, problem", BAD_IDX.values(), ids=BAD_IDX.keys())
+def test_read_idx_rejects_malformed_file(
+    tmp_path: Path, data: bytes, problem: str, compress: bool
+) -> None:
+    path = write_idx(tmp_path / "broken-idx3-ubyte", data, compress)
+    with pytest.raises(MNISTError) as info:
+        read_idx(path)
+    message = str(info.value)
+    assert str(path) in message
+    assert problem in message
+    assert "delete it" in message
+
+
+@pytest.mark.parametrize(
+    "data",
+    [gzip.compress(GOOD)[:-12], b"\x1f\x8b" + b"not really gzip"],
+    ids=["gzip cut short", "gzip garbage"],
+)
+def test_read_idx_rejects_corrupt_gzip(tmp_path: Path, data: bytes) -> None:
+    path = tmp_path / "broken.gz"
+    path.write_bytes(data)
+    with pytest.raises(MNISTError, match="corrupt or truncated gzip") as info:
+        read_idx(path)
+    assert str(path) in str(info.value)
+
+
+@pytest.mark.parametrize("compress", [False, True], ids=["raw", "gzip"])
+def test_read_idx_rejects_wrong_checksum(tmp_path: Path, compress: bool) -> None:
+    path = write_idx(tmp_path / "labels", idx_bytes(LABELS), compress)
+    wrong = sha256(idx_bytes(LABELS[::-1]))
+    with pytest.raises(MNISTError) as info:
+        read_idx(path, expected_sha256=wrong)
+    message = str(info.value)
+    assert str(path) in message
+    assert f"SHA-256 of the decompressed bytes is {sha256(idx_bytes(LABELS))}" in message
+    assert f"expected {wrong}" in message
+    assert "delete it" in message
+
+
+# --- load_mnist on synthetic files ---------------------------------------------------------
+
+
+def test_load_mnist_default_is_flat_float32_in_unit_range(synthetic_dir: Path) -> None:
+    arrays = synthetic_arrays()
+    (x_train, t_train), (x_test, t_test) = load_mnist(data_dir=synthetic_dir, download=False)
+    for x, t, images, labels in [
+        (x_train, t_train, arrays[mnist.TRAIN_IMAGES], arrays[mnist.TRAIN_LABELS]),
+        (x_test, t_test, arrays[mnist.TEST_IMAGES], arrays[mnist.TEST_LABELS]),
+    ]:
+        assert x.dtype == np.float32
+        assert x.shape == (len(images), 6)
+        np.testing.assert_array_equal(x, images.reshape(len(images), 6) / np.float32(255))
+        assert t.dtype == np.int64
+        np.testing.assert_array_equal(t, labels)
+    assert x_train.min() == 0.0
+    assert x_train.max() == 1.0
+
+
+def test_load_mnist_unflattened_raw_pixels(synthetic_dir: Path) -> None:
+    images = synthetic_arrays()[mnist.TRAIN_IMAGES]
+    (x_train, _), (x_test, _) = load_mnist(
+        normalize=False, flatten=False, data_dir=synthetic_dir, download=False
+    )
+    assert x_train.dtype == np.uint8
+    assert x_train.shape == (5, 1, 3, 2)
+    assert x_test.shape == (3, 1, 3, 2)
+    np.testing.assert_array_equal(x_train[:, 0], images)
+
+
+def test_load_mnist_one_hot_labels(synthetic_dir: Path) -> None:
+    (_, t_train), (_, t_test) = load_mnist(
+        one_hot_label=True, data_dir=synthetic_dir, download=False
+    )
+    assert t_train.dtype == np.float32
+    assert t_train.shape == (5, 10)
+    assert t_test.shape == (3, 10)
+    np.testing.assert_array_equal(t_train, np.eye(10)[[5, 0, 4, 1, 9]])
+
+
+def test_load_mnist_dtype_keyword(synthetic_dir: Path) -> None:
+    (x_train, _), _ = load_mnist(dtype=np.float64, data_dir=synthetic_dir, download=False)
+    images = synthetic_arrays()[mnist.TRAIN_IMAGES].reshape(5, 6)
+    assert x_train.dtype == np.float64
+    np.testing.assert_array_equal(x_train, images / 255.0)
+
+
+def test_load_mnist_rejects_non_float_dtype(synthetic_dir: Path) -> None:
+    with pytest.raises(ValueError, match="dtype must be a float dtype .* got int32"):
+        load_mnist(dtype=np.int32, data_dir=synthetic_dir, download=False)
+
+
+def test_load_mnist_reads_directory_from_environment(
+    synthetic_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AUTOGRAD_LITE_DATA", str(synthetic_dir))
+    (_, t_train), _ = load_mnist(download=False)
+    np.testing.assert_array_equal(t_train, [5, 0, 4, 1, 9])
+
+
+def test_load_mnist_checks_embedded_checksums(tmp_path: Path) -> None:
+    with pytest.MonkeyPatch.context() as patch:
+        install(patch, tmp_path, synthetic_arrays())  # restores the real table on exit
+    with pytest.raises(MNISTError, match="SHA-256") as info:
+        load_mnist(data_dir=tmp_path, download=False)
+    assert str(tmp_path / f"{mnist.TRAIN_IMAGES}.gz") in str(info.value)
+
+
+def with_changes(**changes: np.ndarray) -> dict[str, np.ndarray]:
+    arrays = synthetic_arrays()
+    arrays.update({getattr(mnist, key): value for key, value in changes.items()})
+    return arrays
+
+
+INCONSISTENT = {
+    "label count": (with_changes(TRAIN_LABELS=LABELS[:4]), "holds 5 images but"),
+    "label range": (with_changes(TEST_LABELS=np.array([7, 10, 1])), "holds label 10"),
+    "swapped files": (with_changes(TRAIN_IMAGES=LABELS), "holds a 1-d array, expected 3-d images"),
+}
+
+
+@pytest.mark.parametrize("arrays, problem", INCONSISTENT.values(), ids=INCONSISTENT.keys())
+def test_load_mnist_rejects_inconsistent_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, arrays: dict, problem: str
+) -> None:
+    install(monkeypatch, tmp_path, arrays)
+    with pytest.raises(MNISTError, match=re.escape(problem)):
+        load_mnist(data_dir=tmp_path, download=False)
+
+
+def test_missing_files_without_download_name_files_and_directory(tmp_path: Path) -> None:
+    directory = tmp_path / "nowhere"
+    with pytest.raises(MNISTError) as info:
+        load_mnist(data_dir=directory, download=False)
+    message = str(info.value)
+    assert all(name in message for name in FILES)
+    assert str(directory) in message
+    assert "AUTOGRAD_LITE_DATA" in message
+    assert "data_dir" in message
+    assert MIRRORS[0] in message
+    assert not directory.exists()
+
+
+# --- downloading (fake network) ------------------------------------------------------------
+
+
+def fake_fetch(monkeypatch: pytest.MonkeyPatch, respond: Callable[[str, int], bytes]) -> list[str]:
+    """Route downloads to ``respond(url, call_number)``; return the list of requested URLs."""
+    calls: list[str] = []
+
+    def fetch(url: str, timeout: float) -> bytes:
+        assert timeout > 0
+        calls.append(url)
+        return respond(url, len(calls))
+
+    monkeypatch.setattr(mnist, "_fetch", fetch)
+    return calls
+
+
+def served(arrays: dict[str, np.ndarray]) -> dict[str, bytes]:
+    """What a good mirror serves: ``<name>.gz`` -> gzip bytes."""
+    return {f"{name}.gz": gzip.compress(idx_bytes(arrays[name])) for name in FILES}
+
+
+@pytest.fixture
+def expect_synthetic(monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
+    """Patch the checksum table to the synthetic data's and return the served files."""
+    arrays = synthetic_arrays()
+    monkeypatch.setattr(mnist, "SHA256", {name: sha256(idx_bytes(arrays[name])) for name in FILES})
+    return served(arrays)
+
+
+def test_download_writes_verified_files_and_loads_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, expect_synthetic: dict[str, bytes]
+) -> None:
+    calls = fake_fetch(monkeypatch, lambda url, n: expect_synthetic[url.rsplit("/", 1)[1]])
+    target = tmp_path / "cache" / "mnist"
+    (x_train, t_train), _ = load_mnist(normalize=False, data_dir=target)
+    assert calls == [f"{MIRRORS[0]}{name}.gz" for name in FILES]
+    assert sorted(os.listdir(target)) == sorted(expect_synthetic)
+    for filename, data in expect_synthetic.items():
+        assert (target / filename).read_bytes() == data
+    np.testing.assert_array_equal(t_train, [5, 0, 4, 1, 9])
+    np.testing.assert_array_equal(x_train, synthetic_arrays()[mnist.TRAIN_IMAGES].reshape(5, 6))
+    load_mnist(data_dir=target)
+    assert len(calls) == len(FILES)  # the second load found the files and fetched nothing
+
+
+def test_download_retries_once_then_tries_next_mirror(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, expect_synthetic: dict[str, bytes]
+) -> None:
+    def respond(url: str, n: int) -> bytes:
+        if url.startswith(MIRRORS[0]):
+            raise urllib.error.URLError("no route to host")
+        return expect_synthetic[url.rsplit("/", 1)[1]]
+
+    calls = fake_fetch(monkeypatch, respond)
+    load_mnist(data_dir=tmp_path)
+    first = f"{mnist.TRAIN_IMAGES}.gz"
+    assert calls[:3] == [MIRRORS[0] + first, MIRRORS[0] + first, MIRRORS[1] + first]
+    assert sorted(os.listdir(tmp_path)) == sorted(expect_synthetic)
+
+
+def test_download_retry_recovers_from_one_timeout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, expect_synthetic: dict[str, bytes]
+) -> None:
+    def respond(url: str, n: int) -> bytes:
+        if n == 1:
+            raise TimeoutError("timed out")
+        return expect_synthetic[url.rsplit("/", 1)[1]]
+
+    calls = fake_fetch(monkeypatch, respond)
+    load_mnist(data_dir=tmp_path)
+    assert calls[0] == calls[1] == f"{MIRRORS[0]}{mnist.TRAIN_IMAGES}.gz"
+    assert len(calls) == len(FILES) + 1
+
+
+def raise_(error: BaseException) -> Callable[[str, int], bytes]:
+    def respond(url: str, n: int) -> bytes:
+        raise error
+
+    return respond
+
+
+GOOD_GZ = served(synthetic_arrays())[f"{mnist.TRAIN_IMAGES}.gz"]
+FAILED_DOWNLOADS = {
+    "no network": raise_(urllib.error.URLError("Name or service not known")),
+    "timeout": raise_(TimeoutError("timed out")),
+    "connection cut": raise_(http.client.IncompleteRead(b"partial")),
+    "html page": lambda url, n: b"<html>404 Not Found</html>",
+    "truncated gzip": lambda url, n: GOOD_GZ[: len(GOOD_GZ) // 2],
+    "wrong checksum": lambda url, n: gzip.compress(idx_bytes(IMAGES)),
+}
+
+
+@pytest.mark.parametrize("respond", FAILED_DOWNLOADS.values(), ids=FAILED_DOWNLOADS.keys())
+def test_failed_download_leaves_nothing_behind(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    expect_synthetic: dict[str, bytes],
+    respond: Callable[[str, int], bytes],
+) -> None:
+    calls = fake_fetch(monkeypatch, respond)
+    target = tmp_path / "cache"
+    with pytest.raises(MNISTError) as info:
+        load_mnist(data_dir=target)
+    message = str(info.value)
+    assert f"could not download {mnist.TRAIN_IMAGES}.gz" in message
+    assert all(name in message for name in FILES)
+    assert all(mirror in message for mirror in MIRRORS)
+    assert str(target) in message
+    assert "AUTOGRAD_LITE_DATA" in message
+    assert len(calls) == 2 * len(MIRRORS)
+    assert list(target.iterdir()) == []
+
+
+def test_interrupted_write_leaves_nothing_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, expect_synthetic: dict[str, bytes]
+) -> None:
+    fake_fetch(monkeypatch, lambda url, n: expect_synthetic[url.rsplit("/", 1)[1]])
+
+    def replace_fails(src: object, dst: object) -> None:
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(mnist.os, "replace", replace_fails)
+    with pytest.raises(OSError, match="No space left"):
+        load_mnist(data_dir=tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_download_into_uncreatable_directory_names_it(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    with pytest.raises(MNISTError, match="cannot create") as info:
+        load_mnist(data_dir=blocker / "mnist")
+    assert str(blocker / "mnist") in str(info.value)
+
+
+def test_download_from_file_mirror_with_real_fetch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, expect_synthetic: dict[str, bytes]
+) -> None:
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    for filename, data in expect_synthetic.items():
+        (mirror / filename).write_bytes(data)
+    empty_mirror = (tmp_path / "empty").as_uri() + "/"  # urllib raises URLError for it
+    monkeypatch.setattr(mnist, "MIRRORS", (empty_mirror, mirror.as_uri() + "/"))
+    monkeypatch.setattr(mnist, "_fetch", REAL_FETCH)
+    (_, t_train), (_, t_test) = load_mnist(data_dir=tmp_path / "cache")
+    np.testing.assert_array_equal(t_test, [7, 2, 1])
+    assert sorted(os.listdir(tmp_path / "cache")) == sorted(expect_synthetic)
+
+
+# --- resolve_data_dir ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """No data or cache variables set, POSIX rules, and a fake home directory."""
+    for name in ("AUTOGRAD_LITE_DATA", "XDG_CACHE_HOME", "LOCALAPPDATA"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(mnist, "_IS_WINDOWS", False)
+    for name in ("HOME", "USERPROFILE"):  # where Path.home() and expanduser look
+        monkeypatch.setenv(name, str(tmp_path / "home"))
+    return tmp_path / "home"
+
+
+def test_resolve_data_dir_prefers_argument_then_environment(
+    clean_env: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("AUTOGRAD_LITE_DATA", str(tmp_path / "env"))
+    assert resolve_data_dir(tmp_path / "arg") == tmp_path / "arg"
+    assert resolve_data_dir(str(tmp_path / "arg")) == tmp_path / "arg"
+    assert resolve_data_dir() == tmp_path / "env"
+    monkeypatch.setenv("AUTOGRAD_LITE_DATA", "")  # empty counts as unset
+    assert resolve_data_dir() == clean_env / ".cache" / "autograd_lite" / "mnist"
+
+
+def test_resolve_data_dir_expands_user(clean_env: Path) -> None:
+    assert resolve_data_dir("~/digits") == clean_env / "digits"
+
+
+def test_resolve_data_dir_posix_cache(
+    clean_env: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    assert resolve_data_dir() == clean_env / ".cache" / "autograd_lite" / "mnist"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert resolve_data_dir() == tmp_path / "xdg" / "autograd_lite" / "mnist"
+
+
+def test_resolve_data_dir_windows_cache(
+    clean_env: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(mnist, "_IS_WINDOWS", True)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))  # ignored on Windows
+    assert resolve_data_dir() == clean_env / "AppData" / "Local" / "autograd_lite" / "mnist"
+    monkeypatch.setenv("LOCALAPPDATA", str(tmp_path / "local"))
+    assert resolve_data_dir() == tmp_path / "local" / "autograd_lite" / "mnist"
+
+
+# --- the real MNIST files ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def real_mnist(mnist_dir: Path) -> tuple:
+    return load_mnist(data_dir=mnist_dir, download=False)
+
+
+@pytest.fixture(scope="module")
+def real_mnist_raw(mnist_dir: Path) -> tuple:
+    return load_mnist(
+        normalize=False, flatten=False, one_hot_label=True, data_dir=mnist_dir, download=False
+    )
+
+
+def test_real_mnist_shapes_and_dtypes(real_mnist: tuple) -> None:
+    (x_train, t_train), (x_test, t_test) = real_mnist
+    assert x_train.shape == (60000, 784)
+    assert x_test.shape == (10000, 784)
+    assert x_train.dtype == x_test.dtype == np.float32
+    assert x_train.min() == x_test.min() == 0.0
+    assert x_train.max() == x_test.max() == 1.0
+    assert t_train.shape == (60000,)
+    assert t_test.shape == (10000,)
+    assert t_train.dtype == t_test.dtype == np.int64
+
+
+def test_real_mnist_known_labels(real_mnist: tuple) -> None:
+    (_, t_train), (_, t_test) = real_mnist
+    np.testing.assert_array_equal(t_train[:10], [5, 0, 4, 1, 9, 2, 1, 3, 1, 4])
+    np.testing.assert_array_equal(t_test[:10], [7, 2, 1, 0, 4, 1, 4, 9, 5, 9])
+    counts = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
+    np.testing.assert_array_equal(np.bincount(t_train), counts)
+
+
+def test_real_mnist_raw_unflattened_one_hot(real_mnist: tuple, real_mnist_raw: tuple) -> None:
+    for (x, t), (x_raw, t_one_hot) in zip(real_mnist, real_mnist_raw, strict=True):
+        assert x_raw.dtype == np.uint8
+        assert x_raw.shape == (len(x), 1, 28, 28)
+        assert np.array_equal(x, x_raw.reshape(len(x), 784) / np.float32(255))
+        assert t_one_hot.dtype == np.float32
+        assert t_one_hot.shape == (len(t), 10)
+        assert np.array_equal(t_one_hot, np.eye(10, dtype=np.float32)[t])
+
+
+# --- DataLoader ----------------------------------------------------------------------------
+
+
+def epoch(loader: DataLoader) -> list[tuple[np.ndarray, np.ndarray]]:
+    return list(loader)
+
+
+@given(
+    n=st.integers(0, 40),
+    batch_size=st.integers(1, 15),
+    shuffle=st.booleans(),
+    drop_last=st.booleans(),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_loader_covers_each_sample_once_per_epoch(
+    n: int, batch_size: int, shuffle: bool, drop_last: bool, seed: int
+) -> None:
+    x = np.arange(n)
+    loader = DataLoader(x, -x, batch_size, shuffle=shuffle, drop_last=drop_last, seed=seed)
+    full, rest = divmod(n, batch_size)
+    expected_sizes = [batch_size] * full + ([rest] if rest and not drop_last else [])
+    for _ in range(2):
+        batches = epoch(loader)
+        assert [len(xb) for xb, _ in batches] == expected_sizes
+        assert len(loader) == len(expected_sizes)
+        seen = np.concatenate([xb for xb, _ in batches]) if batches else np.array([], int)
+        for xb, tb in batches:
+            np.testing.assert_array_equal(tb, -xb)  # pairs stay together
+        assert len(np.unique(seen)) == len(seen)  # no sample twice
+        if not drop_last:
+            np.testing.assert_array_equal(np.sort(seen), x)  # every sample once
+        if not shuffle:
+            np.testing.assert_array_equal(seen, x[: len(seen)])
+
+
+def test_loader_same_seed_same_batches_and_epochs_differ() -> None:
+    x = np.arange(50)
+    a, b = (DataLoader(x, x, 8, seed=7) for _ in range(2))
+    orders_a = [np.concatenate([xb for xb, _ in epoch(a)]) for _ in range(3)]
+    orders_b = [np.concatenate([xb for xb, _ in epoch(b)]) for _ in range(3)]
+    for order_a, order_b in zip(orders_a, orders_b, strict=True):
+        np.testing.assert_array_equal(order_a, order_b)
+    assert not np.array_equal(orders_a[0], orders_a[1])
+    assert not np.array_equal(orders_a[0], x)
+    other = np.concatenate([xb for xb, _ in epoch(DataLoader(x, x, 8, seed=8))])
+    assert not np.array_equal(orders_a[0], other)
+
+
+def test_loader_drop_last_drops_partial_batch() -> None:
+    loader = DataLoader(np.zeros((10, 3)), np.zeros(10), 4, drop_last=True, seed=0)
+    assert len(loader) == 2
+    assert [len(xb) for xb, _ in loader] == [4, 4]
+    assert len(DataLoader(np.zeros(10), np.zeros(10), 4)) == 3
+
+
+def test_loader_batches_keep_shape_dtype_and_are_copies() -> None:
+    x = np.arange(10 * 2 * 3, dtype=np.float32).reshape(10, 1, 2, 3)
+    t = np.eye(10, dtype=np.float32)
+    (x_batch, t_batch), *_ = epoch(DataLoader(x, t, 4, shuffle=False))
+    assert x_batch.shape == (4, 1, 2, 3)
+    assert x_batch.dtype == np.float32
+    np.testing.assert_array_equal(t_batch, t[:4])
+    x_batch[...] = -1
+    assert x.min() == 0  # writing into a batch does not touch the dataset
+
+
+def test_loader_accepts_lists_and_numpy_int_batch_size() -> None:
+    loader = DataLoader([[1, 2], [3, 4], [5, 6]], [0, 1, 0], np.int64(2), shuffle=False)
+    (x_batch, t_batch), _ = epoch(loader)
+    assert isinstance(x_batch, np.ndarray)
+    np.testing.assert_array_equal(x_batch, [[1, 2], [3, 4]])
+    np.testing.assert_array_equal(t_batch, [0, 1])
+
+
+@pytest.mark.parametrize("batch_size", [0, -1, 2.5, 2.0, True, "4", None])
+def test_loader_rejects_bad_batch_size(batch_size: object) -> None:
+    with pytest.raises(ValueError, match="batch_size must be a positive int") as info:
+        DataLoader(np.zeros(4), np.zeros(4), batch_size)
+    assert repr(batch_size) in str(info.value)
+
+
+def test_loader_rejects_mismatched_lengths() -> None:
+    with pytest.raises(ValueError, match=r"x has 5 samples \(shape \(5, 2\)\) but t has 4"):
+        DataLoader(np.zeros((5, 2)), np.zeros(4), 2)
+
+
+def test_loader_rejects_scalars() -> None:
+    with pytest.raises(ValueError, match=r"first \(sample\) axis, got shapes \(\) and \(3,\)"):
+        DataLoader(np.float64(1.0), np.zeros(3), 1)
