@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
+
 from .errors import GraphError, ShapeError
 from .grad_mode import set_grad_enabled
 
@@ -38,11 +40,14 @@ def _count_consumers(roots: Sequence) -> dict[int, int]:
     return consumers
 
 
+_RAW = (np.ndarray, np.generic, float, int)  # what a custom op's backward may return
+
+
 def _fit_to_input(grad, x, node):
     """Sum a gradient back to its input's shape and dtype, and check the result."""
-    if not hasattr(grad, "_requires_grad"):  # a custom op's backward may return an ndarray
+    if isinstance(grad, _RAW):
         grad = x._constant(grad)
-    if grad.shape != x.shape:
+    if grad.data.shape != x.data.shape:
         try:
             grad = grad.sum_to(x.shape)
         except ShapeError:
@@ -50,24 +55,9 @@ def _fit_to_input(grad, x, node):
                 f"{node.describe()}: backward returned a gradient of shape {grad.shape} for an "
                 f"input of shape {x.shape}; it must have the input's shape or broadcast to it"
             ) from None
-    if grad.dtype != x.dtype:
+    if grad.data.dtype != x.data.dtype:
         grad = grad.astype(x.dtype)
     return grad
-
-
-def _as_tuple(grads, node) -> tuple:
-    grads = grads if isinstance(grads, tuple | list) else (grads,)
-    if len(grads) != len(node.inputs):
-        raise GraphError(
-            f"{node.describe()}: backward returned {len(grads)} gradient(s) for "
-            f"{len(node.inputs)} input(s); return one per input (None where there is none)"
-        )
-    return grads
-
-
-def _accumulate(grads: dict, key: int, grad) -> None:
-    previous = grads.get(key)
-    grads[key] = grad if previous is None else previous + grad
 
 
 def run_backward(
@@ -88,7 +78,7 @@ def run_backward(
     consumers = _count_consumers(roots)
     grads: dict[int, object] = {}
     for root, grad in zip(roots, root_grads):
-        _accumulate(grads, id(root), grad)
+        grads[id(root)] = grad if id(root) not in grads else grads[id(root)] + grad
     leaves: dict[int, object] = {}
     ready = list({id(r): r for r in roots if consumers.get(id(r), 0) == 0}.values())
     with set_grad_enabled(create_graph):
@@ -109,7 +99,9 @@ def run_backward(
                     continue
                 key = id(x)
                 if gx is not None:
-                    _accumulate(grads, key, _fit_to_input(gx, x, node))
+                    gx = _fit_to_input(gx, x, node)
+                    previous = grads.get(key)
+                    grads[key] = gx if previous is None else previous + gx
                 if x._node is None:
                     leaves[key] = x
                     continue
@@ -130,7 +122,14 @@ def _backward_node(node, grad, retain_graph: bool) -> tuple:
         )
     if grad is None:
         return (None,) * len(node.inputs)
-    input_grads = _as_tuple(node.op.backward(node, grad), node)
+    input_grads = node.op.backward(node, grad)
+    if type(input_grads) is not tuple:
+        input_grads = tuple(input_grads) if isinstance(input_grads, list) else (input_grads,)
+    if len(input_grads) != len(node.inputs):
+        raise GraphError(
+            f"{node.describe()}: backward returned {len(input_grads)} gradient(s) for "
+            f"{len(node.inputs)} input(s); return one per input (None where there is none)"
+        )
     if not retain_graph:
         node.release()
     return input_grads

@@ -12,8 +12,8 @@ An op is a small subclass of ``Function`` with two static methods (PyTorch's
 
 ``Function.apply(*tensors, **attrs)`` runs ``forward`` and, when grad mode is on and some
 input requires grad, records a ``Context``: the op, its input tensors, its attributes (axis,
-exponent, ...) and whatever ``forward`` saved. The context refers to its output only weakly
-and keeps the output's value as a raw array, so no reference cycle ever joins a node and its
+exponent, ...) and whatever ``forward`` saved. The context never refers to its output tensor;
+it keeps the output's value as a raw array, so no reference cycle ever joins a node and its
 output: a graph is freed by reference counting alone when its last tensor is dropped.
 
 Gradients a backward rule returns for broadcast inputs are summed back to the input's shape
@@ -22,7 +22,6 @@ by the engine (see ``engine.py``), not by each op.
 
 from __future__ import annotations
 
-import weakref
 from typing import Any
 
 import numpy as np
@@ -48,7 +47,6 @@ class Context:
         "attrs",
         "saved",
         "out_data",
-        "output_ref",
         "needs_input_grad",
         "released",
         "__weakref__",
@@ -60,8 +58,7 @@ class Context:
         self.attrs = attrs
         self.saved: tuple = ()
         self.out_data: np.ndarray | None = None
-        self.output_ref: weakref.ref | None = None
-        self.needs_input_grad = tuple(t._requires_grad for t in inputs)
+        self.needs_input_grad = tuple([t._requires_grad for t in inputs])
         self.released = False
 
     def save_for_backward(self, *arrays: Any) -> None:
@@ -96,7 +93,19 @@ class Context:
 
 
 class Function:
-    """Base class of every op; subclass it to define your own (see the README)."""
+    """Base class of every op; subclass it to define your own (see the README).
+
+    ``op_name`` is the name the op is known by (in ``OPS``, error messages and rendered
+    graphs); it defaults to the class name in snake case (``LogSoftmax`` -> ``log_softmax``).
+    """
+
+    op_name: str = "function"
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "op_name" not in cls.__dict__:
+            cls.op_name = "".join("_" + c.lower() if c.isupper() else c for c in cls.__name__)
+            cls.op_name = cls.op_name.lstrip("_")
 
     @staticmethod
     def forward(ctx: Context, *arrays: np.ndarray, **attrs: Any) -> np.ndarray:
@@ -110,12 +119,28 @@ class Function:
 
     @classmethod
     def name(cls) -> str:
-        """The op's name as users write it: ``LogSoftmax`` -> ``log_softmax``."""
-        return "".join("_" + c.lower() if c.isupper() else c for c in cls.__name__).lstrip("_")
+        """The op's name as users write it (``op_name``)."""
+        return cls.op_name
 
     @classmethod
     def apply(cls, *inputs: Any, **attrs: Any):
         """Run the op on Tensors and record a graph node when some input requires grad."""
+        if GradMode.enabled:
+            for t in inputs:
+                if t._requires_grad:
+                    return cls._apply_recorded(inputs, attrs)
+        # The no-grad path, taken by every op of a backward pass and of an optimizer step:
+        # no node, nothing saved.
+        try:
+            data = cls.forward(_NOT_RECORDED, *[t.data for t in inputs], **attrs)
+        except AutogradError:
+            raise
+        except _NUMPY_ERRORS as error:
+            raise _translate(error, Context(cls, inputs, attrs)) from error
+        return inputs[0]._from_op(data, None)
+
+    @classmethod
+    def _apply_recorded(cls, inputs: tuple, attrs: dict[str, Any]):
         ctx = Context(cls, inputs, attrs)
         try:
             data = cls.forward(ctx, *[t.data for t in inputs], **attrs)
@@ -123,12 +148,23 @@ class Function:
             raise
         except _NUMPY_ERRORS as error:
             raise _translate(error, ctx) from error
-        if GradMode.enabled and True in ctx.needs_input_grad and data.dtype.kind == "f":
-            out = inputs[0]._from_op(data, ctx)
-            ctx.out_data = out.data
-            ctx.output_ref = weakref.ref(out)
-            return out
-        return inputs[0]._from_op(data, None)
+        if data.dtype.kind != "f":  # integer and boolean results carry no gradient
+            return inputs[0]._from_op(data, None)
+        out = inputs[0]._from_op(data, ctx)
+        ctx.out_data = out.data
+        return out
+
+
+class _NotRecorded:
+    """Stands in for the context when no node is recorded: saving is a no-op."""
+
+    __slots__ = ()
+
+    def save_for_backward(self, *arrays: Any) -> None:
+        pass
+
+
+_NOT_RECORDED = _NotRecorded()
 
 
 def _translate(error: Exception, ctx: Context) -> Exception:

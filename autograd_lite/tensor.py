@@ -98,14 +98,17 @@ class Tensor:
         """Make the other operand of a binary op a Tensor; scalars take this tensor's dtype."""
         if isinstance(other, Tensor):
             return other
+        dtype = self.data.dtype
+        if (type(other) is float or type(other) is int) and dtype.kind == "f":
+            return Tensor._from_op(np.array(other, dtype=dtype), None)  # the common case, fast
         if isinstance(other, bool | int | float | np.number | np.bool_):
             value = other.item() if isinstance(other, np.generic) else other
-            dtype = np.result_type(self.dtype, value)
+            dtype = np.result_type(dtype, value)
             return Tensor._from_op(_check_dtype(np.asarray(value, dtype=dtype), op), None)
         if isinstance(other, np.ndarray):
             return Tensor._from_op(_check_dtype(other, op), None)
         if isinstance(other, list | tuple):
-            float_dtype = self.dtype if self.dtype.kind == "f" else np.float64
+            float_dtype = dtype if dtype.kind == "f" else np.float64
             return Tensor._from_op(_check_dtype(np.asarray(other, dtype=float_dtype), op), None)
         raise DTypeError(
             f"{op}: unsupported operand type {type(other).__name__}; "

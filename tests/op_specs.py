@@ -280,7 +280,7 @@ SPECS: dict[str, OpSpec] = {
         {"eps": 1e-2, "atol": 1e-4},
     ),
     # indexing and joining
-    "get_item": OpSpec(
+    "getitem": OpSpec(
         lambda x, index: x[index],
         lambda x, index: x[index],
         cases(1, input_shapes=_one_shape(shapes(min_dims=1)), kwargs=_index_kwargs),
@@ -296,7 +296,7 @@ SPECS: dict[str, OpSpec] = {
         _concatenate_case(),
     ),
     # linear algebra
-    "mat_mul": OpSpec(lambda x, y: x @ y, np.matmul, cases(2, input_shapes=_matmul_shapes())),
+    "matmul": OpSpec(lambda x, y: x @ y, np.matmul, cases(2, input_shapes=_matmul_shapes())),
     # fused, numerically stable
     "softmax": OpSpec(
         lambda x, axis: x.softmax(axis),
@@ -308,7 +308,7 @@ SPECS: dict[str, OpSpec] = {
         lambda x, axis: np.log(_np_softmax(x, axis)),
         cases(1, input_shapes=_one_shape(shapes(min_dims=1)), kwargs=_axis_kwargs),
     ),
-    "log_sum_exp": OpSpec(
+    "logsumexp": OpSpec(
         lambda x, axis, keepdims: x.logsumexp(axis, keepdims),
         _np_logsumexp,
         cases(1, kwargs=lambda s: reduction_kwargs(s[0])),

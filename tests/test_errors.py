@@ -40,7 +40,7 @@ def x():
         (lambda x: x.sum_to(3, 1), ShapeError, r"sum_to: .*\(2, 3\).*\(3, 1\)"),
         (lambda x: x.squeeze(0), ShapeError, r"squeeze: axis 0 has size 2"),
         (lambda x: x.transpose(0, 0), ShapeError, r"transpose"),
-        (lambda x: x[5], IndexingError, r"get_item\(\(2, 3\)\).*index 5 is out of bounds"),
+        (lambda x: x[5], IndexingError, r"getitem\(\(2, 3\)\).*index 5 is out of bounds"),
         (lambda x: x[np.array([0.5])], IndexingError, r"getitem: index arrays must be integer"),
         (lambda x: x + "a", DTypeError, r"add: unsupported operand type str"),
         (lambda x: x * None, DTypeError, r"mul: unsupported operand type NoneType"),

@@ -18,6 +18,8 @@ def _is_basic(index: tuple) -> bool:
 
 
 class GetItem(Function):
+    op_name = "getitem"
+
     @staticmethod
     def forward(ctx, x, index):
         return x[index]

@@ -30,6 +30,8 @@ def _swap_last(t):
 
 
 class MatMul(Function):
+    op_name = "matmul"
+
     @staticmethod
     def forward(ctx, x, y):
         _check_matmul_shapes(x, y)

@@ -49,6 +49,8 @@ class LogSoftmax(Function):
 
 
 class LogSumExp(Function):
+    op_name = "logsumexp"
+
     @staticmethod
     def forward(ctx, x, axis, keepdims):
         axes = normalize_axes("logsumexp", axis, x.ndim)
