@@ -61,6 +61,7 @@ from .functions import (
 )
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
+from .graph import GraphOptionError, GraphvizError, GraphvizNotFoundError, render_svg, to_dot
 from .mnist import MNISTError, load_mnist
 from .numerical import numerical_diff, numerical_gradient
 from .ops import OPS
@@ -76,6 +77,9 @@ __all__ = [
     "DTypeError",
     "Function",
     "GradcheckError",
+    "GraphOptionError",
+    "GraphvizError",
+    "GraphvizNotFoundError",
     "GraphError",
     "IndexingError",
     "OPS",
@@ -116,6 +120,7 @@ __all__ = [
     "permute",
     "pow",
     "relu",
+    "render_svg",
     "reshape",
     "set_grad_enabled",
     "sigmoid",
@@ -127,6 +132,7 @@ __all__ = [
     "sub",
     "sum",
     "tanh",
+    "to_dot",
     "transpose",
     "unsqueeze",
     "where",
