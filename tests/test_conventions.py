@@ -60,3 +60,14 @@ def test_equivalent_relu_formulations_agree_away_from_ties(values):
     for forward, gradient in results[1:]:
         np.testing.assert_array_equal(forward, results[0][0])
         np.testing.assert_array_equal(gradient, results[0][1])
+
+
+def test_where_with_an_unsafe_branch_and_the_documented_safe_pattern():
+    x = Tensor(np.array([-1.0, 0.0, 2.0]), requires_grad=True)
+    with np.errstate(all="ignore"):
+        ag.where(x > 0, x.log(), 0.0).sum().backward()
+    assert np.isnan(x.grad.data[1])  # log's gradient at 0 is 0 * (1/0) = NaN
+    x.zero_grad()
+    safe_x = ag.where(x > 0, x, 1.0)
+    ag.where(x > 0, safe_x.log(), 0.0).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [0.0, 0.0, 0.5])
