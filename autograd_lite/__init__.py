@@ -15,6 +15,7 @@ Tensor([[0. 0.]
 """
 
 from . import ops
+from .anomaly import AnomalyError, detect_anomaly
 from .autograd import grad
 from .dataloader import DataLoader
 from .errors import AutogradError, DTypeError, GraphError, IndexingError, ShapeError
@@ -70,6 +71,7 @@ from .tensor import Tensor
 __version__ = "0.1.0"
 
 __all__ = [
+    "AnomalyError",
     "AutogradError",
     "Context",
     "DataLoader",
@@ -93,6 +95,7 @@ __all__ = [
     "clip",
     "concatenate",
     "cos",
+    "detect_anomaly",
     "div",
     "enable_grad",
     "exp",

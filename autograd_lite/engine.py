@@ -18,6 +18,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .anomaly import AnomalyMode, backward_phase, check_backward
 from .errors import GraphError, ShapeError
 from .grad_mode import set_grad_enabled
 
@@ -47,7 +48,7 @@ def _fit_to_input(grad, x, node):
     """Sum a gradient back to its input's shape and dtype, and check the result."""
     if isinstance(grad, _RAW):
         grad = x._constant(grad)
-    if grad.data.shape != x.data.shape:
+    if grad._data.shape != x._data.shape:
         try:
             grad = grad.sum_to(x.shape)
         except ShapeError:
@@ -55,7 +56,7 @@ def _fit_to_input(grad, x, node):
                 f"{node.describe()}: backward returned a gradient of shape {grad.shape} for an "
                 f"input of shape {x.shape}; it must have the input's shape or broadcast to it"
             ) from None
-    if grad.data.dtype != x.data.dtype:
+    if grad._data.dtype != x._data.dtype:
         grad = grad.astype(x.dtype)
     return grad
 
@@ -122,7 +123,12 @@ def _backward_node(node, grad, retain_graph: bool) -> tuple:
         )
     if grad is None:
         return (None,) * len(node.inputs)
-    input_grads = node.op.backward(node, grad)
+    node.check_inputs_unmodified()
+    if AnomalyMode.enabled:
+        with backward_phase():
+            input_grads = node.op.backward(node, grad)
+    else:
+        input_grads = node.op.backward(node, grad)
     if type(input_grads) is not tuple:
         input_grads = tuple(input_grads) if isinstance(input_grads, list) else (input_grads,)
     if len(input_grads) != len(node.inputs):
@@ -130,6 +136,8 @@ def _backward_node(node, grad, retain_graph: bool) -> tuple:
             f"{node.describe()}: backward returned {len(input_grads)} gradient(s) for "
             f"{len(node.inputs)} input(s); return one per input (None where there is none)"
         )
+    if AnomalyMode.enabled:
+        check_backward(node, grad, input_grads)
     if not retain_graph:
         node.release()
     return input_grads
@@ -151,7 +159,7 @@ def _deliver_to_leaves(leaves: dict, grads: dict, wanted: dict | None, create_gr
             if key in wanted:
                 wanted[key] = grad
             continue
-        if not create_graph and (id(grad.data) in delivered or not grad.data.flags.writeable):
-            grad = grad._constant(grad.data.copy())
-        delivered.add(id(grad.data))
+        if not create_graph and (id(grad._data) in delivered or not grad._data.flags.writeable):
+            grad = grad._constant(grad._data.copy())
+        delivered.add(id(grad._data))
         leaf._accumulate_grad(grad)

@@ -26,7 +26,8 @@ from typing import Any
 
 import numpy as np
 
-from .errors import AutogradError, DTypeError, IndexingError, ShapeError
+from .anomaly import AnomalyMode, check_forward, creation_site
+from .errors import AutogradError, DTypeError, GraphError, IndexingError, ShapeError
 from .grad_mode import GradMode
 
 # numpy's own exceptions, translated into ours so that a failing op names itself.
@@ -48,7 +49,10 @@ class Context:
         "saved",
         "out_data",
         "needs_input_grad",
+        "versions",
+        "output_modified",
         "released",
+        "trace",
         "__weakref__",
     )
 
@@ -59,7 +63,11 @@ class Context:
         self.saved: tuple = ()
         self.out_data: np.ndarray | None = None
         self.needs_input_grad = tuple([t._requires_grad for t in inputs])
+        # the inputs' versions now, to tell at backward time whether one was modified since
+        self.versions = tuple([t._version for t in inputs]) if op.reads_inputs else None
+        self.output_modified = False
         self.released = False
+        self.trace = None  # where the node was created, recorded under detect_anomaly()
 
     def save_for_backward(self, *arrays: Any) -> None:
         """Keep raw arrays (masks, index arrays, counts) for ``backward`` as constants."""
@@ -72,9 +80,29 @@ class Context:
         ``create_graph`` the output must itself be differentiable, so the op is applied once
         more to its inputs; keeping the output tensor instead would make a reference cycle.
         """
+        if self.output_modified:
+            raise GraphError(
+                f"{self.describe()}: its output was modified in place after the forward pass, "
+                "but backward needs the original values; modify a copy instead "
+                "(y = y * 1.0 makes one), or recompute the forward pass"
+            )
         if GradMode.enabled:
             return self.op.apply(*self.inputs, **self.attrs)
         return self.constant(self.out_data)
+
+    def check_inputs_unmodified(self) -> None:
+        """Raise if an input this node's backward reads was modified in place since forward."""
+        if self.versions is None:
+            return
+        for i, (t, version) in enumerate(zip(self.inputs, self.versions)):
+            if t._version != version:
+                name = f"'{t.name}'" if t.name else f"input {i}"
+                raise GraphError(
+                    f"{self.describe()}: {name} (shape {t.shape}) was modified in place after "
+                    f"the forward pass (version {version} -> {t._version}), but this op's "
+                    "backward needs its original values; call backward() before changing it "
+                    "(e.g. before optimizer.step()), or modify a copy"
+                )
 
     def constant(self, value: Any):
         """Wrap ``value`` as a Tensor that requires no grad (e.g. a zero for ``where``)."""
@@ -100,6 +128,9 @@ class Function:
     """
 
     op_name: str = "function"
+    # Whether backward reads the input values (not only their shapes); if it does, modifying
+    # an input in place between forward and backward is an error.
+    reads_inputs: bool = True
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -132,7 +163,7 @@ class Function:
         # The no-grad path, taken by every op of a backward pass and of an optimizer step:
         # no node, nothing saved.
         try:
-            data = cls.forward(_NOT_RECORDED, *[t.data for t in inputs], **attrs)
+            data = cls.forward(_NOT_RECORDED, *[t._data for t in inputs], **attrs)
         except AutogradError:
             raise
         except _NUMPY_ERRORS as error:
@@ -143,15 +174,18 @@ class Function:
     def _apply_recorded(cls, inputs: tuple, attrs: dict[str, Any]):
         ctx = Context(cls, inputs, attrs)
         try:
-            data = cls.forward(ctx, *[t.data for t in inputs], **attrs)
+            data = cls.forward(ctx, *[t._data for t in inputs], **attrs)
         except AutogradError:
             raise
         except _NUMPY_ERRORS as error:
             raise _translate(error, ctx) from error
         if data.dtype.kind != "f":  # integer and boolean results carry no gradient
             return inputs[0]._from_op(data, None)
+        if AnomalyMode.enabled and AnomalyMode.checking_forward:
+            ctx.trace = creation_site()
+            check_forward(ctx, data)
         out = inputs[0]._from_op(data, ctx)
-        ctx.out_data = out.data
+        ctx.out_data = out._data
         return out
 
 

@@ -53,14 +53,23 @@ class Tensor:
     Tensor([2. 4. 6.])
     """
 
-    __slots__ = ("data", "grad", "name", "_requires_grad", "_node", "_retains_grad", "__weakref__")
+    __slots__ = (
+        "_data",
+        "_version",
+        "grad",
+        "name",
+        "_requires_grad",
+        "_node",
+        "_retains_grad",
+        "__weakref__",
+    )
     __array_ufunc__ = None  # numpy defers to Tensor's operators: ndarray * Tensor is a Tensor
 
     def __init__(
         self, data: Any, requires_grad: bool = False, dtype: Any = None, name: str | None = None
     ) -> None:
         if isinstance(data, Tensor):
-            data = data.data
+            data = data._data
         try:
             if isinstance(data, np.ndarray | np.generic):
                 array = np.asarray(data, dtype=dtype)
@@ -70,7 +79,8 @@ class Tensor:
             raise DTypeError(
                 f"Tensor: cannot make a tensor from {type(data).__name__}: {error}"
             ) from error
-        self.data = _check_dtype(array, "Tensor")
+        self._data = _check_dtype(array, "Tensor")
+        self._version = 0
         self.grad: Tensor | None = None
         self.name = name
         self._node = None
@@ -82,7 +92,8 @@ class Tensor:
     def _from_op(data: Any, node: Any) -> Tensor:
         """Wrap an op's result (no copy); used by ``Function.apply`` and the engine."""
         t = object.__new__(Tensor)
-        t.data = data if type(data) is np.ndarray else np.asarray(data)
+        t._data = data if type(data) is np.ndarray else np.asarray(data)
+        t._version = 0
         t.grad = None
         t.name = None
         t._node = node
@@ -98,7 +109,7 @@ class Tensor:
         """Make the other operand of a binary op a Tensor; scalars take this tensor's dtype."""
         if isinstance(other, Tensor):
             return other
-        dtype = self.data.dtype
+        dtype = self._data.dtype
         if (type(other) is float or type(other) is int) and dtype.kind == "f":
             return Tensor._from_op(np.array(other, dtype=dtype), None)  # the common case, fast
         if isinstance(other, bool | int | float | np.number | np.bool_):
@@ -117,15 +128,38 @@ class Tensor:
 
     # ----------------------------------------------------------------- attributes
     @property
+    def data(self) -> np.ndarray:
+        """The values, a numpy array (shared, not copied).
+
+        Assigning to it, also in place (``t.data -= lr * g``, as optimizers do), counts as a
+        modification: if the old values were saved for a backward pass that has not run yet,
+        that backward raises instead of returning a wrong gradient. Writing into the array
+        through another name (``t.data[0] = 1``, ``np.copyto``) is not detected.
+        """
+        return self._data
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        array = _check_dtype(np.asarray(value), "data")
+        if self._requires_grad and array.dtype.kind != "f":
+            raise DTypeError(
+                f"data: a tensor that requires grad needs float data, got {array.dtype}"
+            )
+        if array is self._data and self._node is not None:
+            self._node.output_modified = True  # the node's saved output is this very array
+        self._data = array
+        self._version += 1
+
+    @property
     def requires_grad(self) -> bool:
         return self._requires_grad
 
     @requires_grad.setter
     def requires_grad(self, value: bool) -> None:
-        if value and self.data.dtype.kind != "f":
+        if value and self._data.dtype.kind != "f":
             raise DTypeError(
                 f"requires_grad: only float tensors can require grad, this one is "
-                f"{self.data.dtype}; convert it first, e.g. Tensor(x, dtype=np.float64)"
+                f"{self._data.dtype}; convert it first, e.g. Tensor(x, dtype=np.float64)"
             )
         if self._node is not None and not value:
             raise GraphError(
@@ -134,10 +168,10 @@ class Tensor:
             )
         self._requires_grad = bool(value)
 
-    shape = property(lambda self: self.data.shape, doc="The shape, as in numpy.")
-    ndim = property(lambda self: self.data.ndim, doc="The number of dimensions.")
-    size = property(lambda self: self.data.size, doc="The number of elements.")
-    dtype = property(lambda self: self.data.dtype, doc="The numpy dtype.")
+    shape = property(lambda self: self._data.shape, doc="The shape, as in numpy.")
+    ndim = property(lambda self: self._data.ndim, doc="The number of dimensions.")
+    size = property(lambda self: self._data.size, doc="The number of elements.")
+    dtype = property(lambda self: self._data.dtype, doc="The numpy dtype.")
     is_leaf = property(lambda self: self._node is None, doc="True unless an op recorded it.")
     op = property(
         lambda self: None if self._node is None else self._node.op.name(),
@@ -147,7 +181,7 @@ class Tensor:
     def __len__(self) -> int:
         if self.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return len(self.data)
+        return len(self._data)
 
     def __repr__(self) -> str:
         extras = [] if self.dtype in (np.float64, np.int64, np.bool_) else [f"dtype={self.dtype}"]
@@ -157,28 +191,28 @@ class Tensor:
             extras.append(f"op={self.op}")
         elif self._requires_grad:
             extras.append("requires_grad=True")
-        values = np.array2string(self.data, separator=" ", prefix="Tensor(")
+        values = np.array2string(self._data, separator=" ", prefix="Tensor(")
         return f"Tensor({', '.join([values, *extras])})"
 
     def __bool__(self) -> bool:
-        return bool(self.data)
+        return bool(self._data)
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
-        return self.data if dtype is None else self.data.astype(dtype)
+        return self._data if dtype is None else self._data.astype(dtype)
 
     def numpy(self) -> np.ndarray:
         """The underlying array (shared, not copied)."""
-        return self.data
+        return self._data
 
     def item(self) -> float | int | bool:
         """The value of a one-element tensor as a Python number."""
         if self.size != 1:
             raise ShapeError(f"item: only a one-element tensor has an item; shape is {self.shape}")
-        return self.data.item()
+        return self._data.item()
 
     def tolist(self) -> Any:
         """The values as nested Python lists."""
-        return self.data.tolist()
+        return self._data.tolist()
 
     # ----------------------------------------------------------------- gradients
     def backward(
@@ -204,7 +238,7 @@ class Tensor:
             grad = self._constant(np.ones(self.shape, dtype=self.dtype))
         else:
             grad = self._constant(
-                np.array(grad.data if isinstance(grad, Tensor) else grad, dtype=self.dtype)
+                np.array(grad._data if isinstance(grad, Tensor) else grad, dtype=self.dtype)
             )
             if grad.shape != self.shape:
                 raise ShapeError(
@@ -223,7 +257,7 @@ class Tensor:
 
     def detach(self) -> Tensor:
         """The same values (shared memory), cut off from the graph."""
-        return Tensor._from_op(self.data, None)
+        return Tensor._from_op(self._data, None)
 
     def zero_grad(self) -> None:
         """Forget the accumulated gradient (sets ``.grad`` to None)."""
@@ -246,10 +280,10 @@ class Tensor:
     def __neg__(self): return ops.Neg.apply(self)
     def __pos__(self): return self
     def __getitem__(self, index): return ops.GetItem.apply(self, index=_index_arg(index))
-    def __lt__(self, other): return Tensor(self.data < self._lift(other, "lt").data)
-    def __le__(self, other): return Tensor(self.data <= self._lift(other, "le").data)
-    def __gt__(self, other): return Tensor(self.data > self._lift(other, "gt").data)
-    def __ge__(self, other): return Tensor(self.data >= self._lift(other, "ge").data)
+    def __lt__(self, other): return Tensor(self._data < self._lift(other, "lt")._data)
+    def __le__(self, other): return Tensor(self._data <= self._lift(other, "le")._data)
+    def __gt__(self, other): return Tensor(self._data > self._lift(other, "gt")._data)
+    def __ge__(self, other): return Tensor(self._data >= self._lift(other, "ge")._data)
     # fmt: on
     # == and != are not overloaded: they compare identity, so tensors work as dict keys.
 
@@ -387,7 +421,7 @@ def _index_arg(index: Any) -> Any:
     converted = []
     for item in items:
         if isinstance(item, Tensor):
-            item = item.data
+            item = item._data
         elif isinstance(item, list):
             item = np.asarray(item)
         if isinstance(item, np.ndarray) and item.dtype.kind not in "biu":

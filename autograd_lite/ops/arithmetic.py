@@ -10,6 +10,8 @@ from ..function import Function
 
 
 class Add(Function):
+    reads_inputs = False  # backward needs only the input's shape
+
     @staticmethod
     def forward(ctx, x, y):
         return x + y
@@ -21,6 +23,8 @@ class Add(Function):
 
 
 class Sub(Function):
+    reads_inputs = False  # backward needs only the input's shape
+
     @staticmethod
     def forward(ctx, x, y):
         return x - y
@@ -32,6 +36,8 @@ class Sub(Function):
 
 
 class Neg(Function):
+    reads_inputs = False  # backward needs only the input's shape
+
     @staticmethod
     def forward(ctx, x):
         return -x

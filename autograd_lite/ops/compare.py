@@ -15,6 +15,7 @@ from ..function import Function
 class _Select(Function):
     """Shared rule of maximum and minimum: the gradient goes to the winner, halved at ties."""
 
+    reads_inputs = False  # backward uses the masks saved by forward
     pick: staticmethod  # np.maximum or np.minimum, set by the subclass
 
     @classmethod
@@ -41,6 +42,8 @@ class Minimum(_Select):
 
 class Clip(Function):
     """Limit x to [low, high]; either bound may be None."""
+
+    reads_inputs = False  # backward uses the masks saved by forward
 
     @staticmethod
     def forward(ctx, x, low, high):

@@ -47,6 +47,8 @@ class Sqrt(Function):
 
 
 class Abs(Function):
+    reads_inputs = False  # backward uses the masks saved by forward
+
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(np.sign(x))
@@ -108,6 +110,8 @@ class Sigmoid(Function):
 
 
 class Relu(Function):
+    reads_inputs = False  # backward uses the masks saved by forward
+
     @staticmethod
     def forward(ctx, x):
         mask = x > 0

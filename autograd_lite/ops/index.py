@@ -18,6 +18,7 @@ def _is_basic(index: tuple) -> bool:
 
 
 class GetItem(Function):
+    reads_inputs = False  # backward needs only the input's shape
     op_name = "getitem"
 
     @staticmethod
@@ -33,6 +34,8 @@ class GetItem(Function):
 
 class IndexAdd(Function):
     """Scatter ``x`` into zeros of ``shape`` at ``index``, adding where indices repeat."""
+
+    reads_inputs = False  # backward needs only the input's shape
 
     @staticmethod
     def forward(ctx, x, shape, index):
@@ -50,6 +53,8 @@ class IndexAdd(Function):
 
 
 class Concatenate(Function):
+    reads_inputs = False  # backward needs only the input's shape
+
     @staticmethod
     def forward(ctx, *xs, axis):
         return np.concatenate(xs, axis=axis)

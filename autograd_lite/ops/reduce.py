@@ -20,6 +20,8 @@ def _grad_to_input_shape(grad, ctx):
 
 
 class Sum(Function):
+    reads_inputs = False  # backward needs only the input's shape
+
     @staticmethod
     def forward(ctx, x, axis, keepdims):
         return np.sum(x, axis=normalize_axes("sum", axis, x.ndim), keepdims=keepdims)
@@ -33,6 +35,7 @@ class Sum(Function):
 class _Extremum(Function):
     """Shared rule of max and min: the gradient goes to the extreme element(s), split evenly."""
 
+    reads_inputs = False  # backward uses the masks saved by forward
     reduce: staticmethod  # np.max or np.min, set by the subclass
 
     @classmethod

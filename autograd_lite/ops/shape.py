@@ -14,6 +14,8 @@ from ..function import Function
 
 
 class Reshape(Function):
+    reads_inputs = False  # backward needs only the input's shape
+
     @staticmethod
     def forward(ctx, x, shape):
         try:
@@ -32,6 +34,8 @@ class Reshape(Function):
 class Transpose(Function):
     """Permute the axes (``axes=None`` reverses them, like ``.T``)."""
 
+    reads_inputs = False  # backward needs only the input's shape
+
     @staticmethod
     def forward(ctx, x, axes):
         return np.transpose(x, axes)
@@ -44,6 +48,8 @@ class Transpose(Function):
 
 
 class BroadcastTo(Function):
+    reads_inputs = False  # backward needs only the input's shape
+
     @staticmethod
     def forward(ctx, x, shape):
         try:
@@ -74,6 +80,8 @@ def _sum_to(x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
 class SumTo(Function):
     """Sum a broadcast gradient back to an input's shape (the inverse of broadcast_to)."""
 
+    reads_inputs = False  # backward needs only the input's shape
+
     @staticmethod
     def forward(ctx, x, shape):
         return _sum_to(x, shape)
@@ -84,6 +92,8 @@ class SumTo(Function):
 
 
 class Astype(Function):
+    reads_inputs = False  # backward needs only the input's shape
+
     @staticmethod
     def forward(ctx, x, dtype):
         return x.astype(dtype, copy=False)
