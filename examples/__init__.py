@@ -1,0 +1,1 @@
+"""Scripts a learner runs (``python examples/logic_gates.py``); tests import their ``main``."""
