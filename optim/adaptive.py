@@ -1,0 +1,211 @@
+"""Optimizers with a per-element step size: ``AdaGrad``, ``RMSProp``, ``Adam``, ``AdamW``.
+
+Each divides the step by the square root of an accumulated squared gradient, so an element
+whose gradient has been large moves less. The formulas are PyTorch's (and its state names);
+where *Deep Learning from Scratch* (chapter 6, ``common/optimizer.py``) differs, the class
+docstring says how. Each update allocates one scratch array per parameter (with ``out=``, so
+that it stays an array also for a 0-d parameter); everything else is done in place on the
+state arrays and the parameter.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import numpy as np
+
+from autograd_lite import Tensor
+
+from .optimizer import Optimizer, with_weight_decay
+from .validation import decay_rate, decay_rate_pair, flag, nonnegative, positive
+
+
+def _moving_average(avg: np.ndarray, x: np.ndarray, decay: float, scratch: np.ndarray) -> None:
+    """avg <- decay avg + (1 - decay) x, in place (``scratch`` is overwritten; may be ``x``)."""
+    np.multiply(x, 1 - decay, out=scratch)
+    avg *= decay
+    avg += scratch
+
+
+def _descend(p: np.ndarray, x: np.ndarray, denom: np.ndarray, scale: float) -> None:
+    """p <- p - scale x / denom, in place (``denom`` is overwritten)."""
+    np.divide(x, denom, out=denom)
+    denom *= scale
+    p -= denom
+
+
+class AdaGrad(Optimizer):
+    """AdaGrad as in the book: h <- h + g*g;  W <- W - lr g / (sqrt(h) + eps).
+
+    PyTorch's Adagrad is the same with lr_decay=0 and initial_accumulator_value=0; its eps
+    defaults to 1e-10, the book's to 1e-7 (used here). State: ``sum`` (h).
+    """
+
+    _hyper_checks = {"eps": positive}
+
+    def __init__(self, params: Iterable[Tensor], lr: float, eps: float = 1e-7) -> None:
+        super().__init__(params, lr, eps=eps)
+
+    def _state_names(self, hyper: Mapping[str, Any]) -> tuple[str, ...]:
+        return ("sum",)
+
+    def _update(self, p: np.ndarray, g: np.ndarray, state: dict[str, Any]) -> None:
+        h = state["sum"]
+        scratch = np.multiply(g, g, out=np.empty_like(p))
+        h += scratch
+        np.sqrt(h, out=scratch)
+        scratch += self.eps
+        _descend(p, g, scratch, self.lr)
+
+
+class RMSProp(Optimizer):
+    """RMSProp, PyTorch's ``RMSprop`` formula.
+
+    g <- g + weight_decay p;  v <- alpha v + (1 - alpha) g^2;
+    centered: a <- alpha a + (1 - alpha) g and the denominator is sqrt(v - a^2) + eps,
+    otherwise sqrt(v) + eps;  momentum m > 0: b <- m b + g / denom, p <- p - lr b;
+    else p <- p - lr g / denom.  State: ``square_avg`` (v), ``grad_avg`` (a, centered only),
+    ``momentum_buffer`` (b, momentum > 0 only).
+
+    The book's RMSprop is the plain case (no decay, momentum or centering) with
+    ``decay_rate`` = alpha = 0.99 and eps 1e-7 instead of PyTorch's 1e-8 (used here).
+    """
+
+    _hyper_checks = {
+        "alpha": decay_rate,
+        "eps": positive,
+        "weight_decay": nonnegative,
+        "momentum": nonnegative,
+        "centered": flag,
+    }
+
+    def __init__(
+        self,
+        params: Iterable[Tensor],
+        lr: float,
+        alpha: float = 0.99,
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+        momentum: float = 0.0,
+        centered: bool = False,
+    ) -> None:
+        super().__init__(
+            params,
+            lr,
+            alpha=alpha,
+            eps=eps,
+            weight_decay=weight_decay,
+            momentum=momentum,
+            centered=centered,
+        )
+
+    def _state_names(self, hyper: Mapping[str, Any]) -> tuple[str, ...]:
+        names = ("square_avg",)
+        if hyper["momentum"]:
+            names += ("momentum_buffer",)
+        if hyper["centered"]:
+            names += ("grad_avg",)
+        return names
+
+    def _update(self, p: np.ndarray, g: np.ndarray, state: dict[str, Any]) -> None:
+        alpha = self.alpha
+        if self.weight_decay:
+            g = with_weight_decay(g, p, self.weight_decay)
+        scratch = np.multiply(g, g, out=np.empty_like(p))
+        _moving_average(state["square_avg"], scratch, alpha, scratch)
+        if self.centered:
+            grad_avg = state["grad_avg"]
+            _moving_average(grad_avg, g, alpha, scratch)
+            np.multiply(grad_avg, grad_avg, out=scratch)
+            np.subtract(state["square_avg"], scratch, out=scratch)  # v - a^2
+            np.sqrt(scratch, out=scratch)
+        else:
+            np.sqrt(state["square_avg"], out=scratch)
+        scratch += self.eps
+        if not self.momentum:
+            _descend(p, g, scratch, self.lr)
+            return
+        b = state["momentum_buffer"]
+        np.divide(g, scratch, out=scratch)
+        b *= self.momentum
+        b += scratch  # b <- m b + g / denom
+        np.multiply(b, self.lr, out=scratch)
+        p -= scratch
+
+
+class Adam(Optimizer):
+    """Adam, PyTorch's formula (with bias correction; weight decay as an L2 penalty).
+
+    t <- t + 1;  g <- g + weight_decay p;  m <- b1 m + (1 - b1) g;  v <- b2 v + (1 - b2) g^2;
+    p <- p - lr / (1 - b1^t) * m / (sqrt(v / (1 - b2^t)) + eps).
+    State: ``step`` (t), ``exp_avg`` (m), ``exp_avg_sq`` (v).
+
+    The book's Adam folds the corrections into one rate and adds eps (1e-7) outside them:
+    p <- p - lr sqrt(1 - b2^t) / (1 - b1^t) * m / (sqrt(v) + eps), a slightly different step.
+
+    >>> from autograd_lite import Tensor
+    >>> w = Tensor([3.0], requires_grad=True)
+    >>> opt = Adam([w], lr=0.1)
+    >>> w.grad = Tensor([-20.0])
+    >>> opt.step()  # the first step moves every element by about lr, whatever |g|
+    >>> round(w.item(), 6)
+    3.1
+    """
+
+    _hyper_checks = {"betas": decay_rate_pair, "eps": positive, "weight_decay": nonnegative}
+
+    def __init__(
+        self,
+        params: Iterable[Tensor],
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+    ) -> None:
+        super().__init__(params, lr, betas=betas, eps=eps, weight_decay=weight_decay)
+
+    def _state_names(self, hyper: Mapping[str, Any]) -> tuple[str, ...]:
+        return ("step", "exp_avg", "exp_avg_sq")
+
+    def _decay(self, p: np.ndarray, g: np.ndarray) -> np.ndarray:
+        """Adam's weight decay: the L2 penalty's gradient joins g."""
+        return with_weight_decay(g, p, self.weight_decay) if self.weight_decay else g
+
+    def _update(self, p: np.ndarray, g: np.ndarray, state: dict[str, Any]) -> None:
+        beta1, beta2 = self.betas
+        g = self._decay(p, g)
+        state["step"] = t = state["step"] + 1
+        exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
+        scratch = np.empty_like(p)  # out= below keeps it an array, also when p is 0-d
+        _moving_average(exp_avg, g, beta1, scratch)
+        np.multiply(g, g, out=scratch)
+        _moving_average(exp_avg_sq, scratch, beta2, scratch)
+        np.sqrt(exp_avg_sq, out=scratch)
+        scratch /= math.sqrt(1 - beta2**t)
+        scratch += self.eps  # sqrt(v / (1 - b2^t)) + eps
+        _descend(p, exp_avg, scratch, self.lr / (1 - beta1**t))
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (PyTorch's ``AdamW``).
+
+    p <- p (1 - lr weight_decay) first, then Adam's step with weight_decay = 0.
+    """
+
+    def __init__(
+        self,
+        params: Iterable[Tensor],
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 1e-2,
+    ) -> None:
+        super().__init__(params, lr, betas, eps, weight_decay)
+
+    def _decay(self, p: np.ndarray, g: np.ndarray) -> np.ndarray:
+        """AdamW's weight decay: shrink p itself; g is left alone."""
+        if self.weight_decay:
+            p *= 1 - self.lr * self.weight_decay
+        return g
