@@ -84,3 +84,16 @@ def test_data_setter_checks_the_dtype():
     w = Tensor(np.ones(2), requires_grad=True)
     with pytest.raises(ag.DTypeError, match="float"):
         w.data = np.array([1, 2])
+
+
+def test_a_real_optimizer_step_between_forward_and_backward_is_caught():
+    import optim
+
+    w = Tensor(np.ones((3, 2)), requires_grad=True, name="weight")
+    x = Tensor(np.ones((4, 3)))
+    opt = optim.SGD([w], lr=0.1)
+    (x @ w).sum().backward()
+    loss = (x @ w).tanh().sum()
+    opt.step()  # before loss.backward(): the saved weight has changed
+    with pytest.raises(GraphError, match=r"matmul.*'weight'.*modified in place"):
+        loss.backward()
