@@ -152,6 +152,7 @@ class Tensor:
 
     @property
     def requires_grad(self) -> bool:
+        """Whether gradients are computed for this tensor."""
         return self._requires_grad
 
     @requires_grad.setter
@@ -297,71 +298,92 @@ class Tensor:
         return ops.Pow.apply(self, self._lift(exponent, "pow"))
 
     def exp(self) -> Tensor:
+        """Elementwise e^x."""
         return ops.Exp.apply(self)
 
     def log(self) -> Tensor:
+        """Elementwise natural logarithm."""
         return ops.Log.apply(self)
 
     def sqrt(self) -> Tensor:
+        """Elementwise square root."""
         return ops.Sqrt.apply(self)
 
     def abs(self) -> Tensor:
+        """Elementwise absolute value (gradient 0 at 0)."""
         return ops.Abs.apply(self)
 
     def sin(self) -> Tensor:
+        """Elementwise sine."""
         return ops.Sin.apply(self)
 
     def cos(self) -> Tensor:
+        """Elementwise cosine."""
         return ops.Cos.apply(self)
 
     def tanh(self) -> Tensor:
+        """Elementwise hyperbolic tangent."""
         return ops.Tanh.apply(self)
 
     def sigmoid(self) -> Tensor:
+        """Elementwise 1 / (1 + e^-x), computed without overflow."""
         return ops.Sigmoid.apply(self)
 
     def relu(self) -> Tensor:
+        """Elementwise max(x, 0) (gradient 0 at 0)."""
         return ops.Relu.apply(self)
 
     def maximum(self, other: Any) -> Tensor:
+        """Elementwise maximum of two tensors (ties share the gradient)."""
         return ops.Maximum.apply(self, self._lift(other, "maximum"))
 
     def minimum(self, other: Any) -> Tensor:
+        """Elementwise minimum of two tensors (ties share the gradient)."""
         return ops.Minimum.apply(self, self._lift(other, "minimum"))
 
     def clip(self, low: float | None = None, high: float | None = None) -> Tensor:
+        """Limit values to [low, high]; either bound may be None."""
         return ops.Clip.apply(self, low=low, high=high)
 
     def astype(self, dtype: Any) -> Tensor:
+        """The values cast to ``dtype`` (the gradient is cast back)."""
         return ops.Astype.apply(self, dtype=np.dtype(dtype))
 
     # ----------------------------------------------------------------- reductions
     def sum(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
+        """Sum over ``axis`` (None: all axes)."""
         return ops.Sum.apply(self, axis=axis, keepdims=keepdims)
 
     def mean(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
+        """Mean over ``axis`` (None: all axes)."""
         count = int(np.prod([self.shape[a] for a in normalize_axes("mean", axis, self.ndim)]))
         return self.sum(axis=axis, keepdims=keepdims) / count
 
     def max(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
+        """Maximum over ``axis``; tied maxima share the gradient evenly."""
         return ops.Max.apply(self, axis=axis, keepdims=keepdims)
 
     def min(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
+        """Minimum over ``axis``; tied minima share the gradient evenly."""
         return ops.Min.apply(self, axis=axis, keepdims=keepdims)
 
     def logsumexp(
         self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False
     ) -> Tensor:
+        """log(sum(exp(x))) over ``axis``, stable for large values."""
         return ops.LogSumExp.apply(self, axis=axis, keepdims=keepdims)
 
     def softmax(self, axis: int = -1) -> Tensor:
+        """Softmax along ``axis``, stable for large values."""
         return ops.Softmax.apply(self, axis=axis)
 
     def log_softmax(self, axis: int = -1) -> Tensor:
+        """log(softmax(x)) along ``axis``, computed in one stable step."""
         return ops.LogSoftmax.apply(self, axis=axis)
 
     # ----------------------------------------------------------------- shape
     def reshape(self, *shape: int) -> Tensor:
+        """The same values in a new shape (one dimension may be -1)."""
         return ops.Reshape.apply(self, shape=_shape_arg("reshape", shape))
 
     def transpose(self, *axes: int) -> Tensor:
@@ -369,18 +391,22 @@ class Tensor:
         return ops.Transpose.apply(self, axes=_shape_arg("transpose", axes) or None)
 
     def permute(self, *axes: int) -> Tensor:
+        """Reorder the axes (PyTorch's name for ``transpose(*axes)``)."""
         return self.transpose(*axes)
 
     @property
     def T(self) -> Tensor:  # noqa: N802 (numpy's name)
+        """The transpose (axes reversed), as numpy's ``.T``."""
         return self.transpose()
 
     def swapaxes(self, axis1: int, axis2: int) -> Tensor:
+        """Exchange two axes."""
         axes = list(range(self.ndim))
         axes[axis1], axes[axis2] = axes[axis2], axes[axis1]
         return self.transpose(*axes)
 
     def broadcast_to(self, *shape: int) -> Tensor:
+        """Broadcast to ``shape`` as numpy does."""
         return ops.BroadcastTo.apply(self, shape=_shape_arg("broadcast_to", shape))
 
     def sum_to(self, *shape: int) -> Tensor:
@@ -406,12 +432,15 @@ class Tensor:
         return self.reshape(self.shape[:position] + (1,) + self.shape[position:])
 
     def expand_dims(self, axis: int) -> Tensor:
+        """Insert a size-1 axis (numpy's name for ``unsqueeze``)."""
         return self.unsqueeze(axis)
 
     def flatten(self) -> Tensor:
+        """The values as one dimension."""
         return self.reshape(-1)
 
     def matmul(self, other: Any) -> Tensor:
+        """Matrix product with numpy's semantics (``@``)."""
         return ops.MatMul.apply(self, self._lift(other, "matmul"))
 
 
