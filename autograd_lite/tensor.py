@@ -18,28 +18,10 @@ from typing import Any
 import numpy as np
 
 from . import ops
+from .arguments import check_dtype, index_arg, operand_array, shape_arg
 from .engine import run_backward
-from .errors import DTypeError, GraphError, IndexingError, ShapeError
-from .ops._axes import normalize_axes
-
-_NUMERIC_KINDS = "biuf"  # bool, signed and unsigned int, float
-
-
-def _check_dtype(array: np.ndarray, where: str) -> np.ndarray:
-    if array.dtype.kind not in _NUMERIC_KINDS:
-        raise DTypeError(
-            f"{where}: unsupported dtype {array.dtype}; tensors hold bool, integer or float data"
-        )
-    return array
-
-
-def _shape_arg(op: str, shape: tuple) -> tuple[int, ...]:
-    """Accept both ``f(2, 3)`` and ``f((2, 3))``, as numpy and PyTorch do."""
-    if len(shape) == 1 and isinstance(shape[0], tuple | list):
-        shape = tuple(shape[0])
-    if not all(isinstance(n, int | np.integer) and not isinstance(n, bool) for n in shape):
-        raise DTypeError(f"{op}: shape must be ints, got {shape!r}")
-    return tuple(int(n) for n in shape)
+from .errors import DTypeError, GraphError, ShapeError
+from .ops._axes import normalize_axes, squeezed_shape, unsqueezed_shape
 
 
 class Tensor:
@@ -79,7 +61,7 @@ class Tensor:
             raise DTypeError(
                 f"Tensor: cannot make a tensor from {type(data).__name__}: {error}"
             ) from error
-        self._data = _check_dtype(array, "Tensor")
+        self._data = check_dtype(array, "Tensor")
         self._version = 0
         self.grad: Tensor | None = None
         self.name = name
@@ -109,22 +91,7 @@ class Tensor:
         """Make the other operand of a binary op a Tensor; scalars take this tensor's dtype."""
         if isinstance(other, Tensor):
             return other
-        dtype = self._data.dtype
-        if (type(other) is float or type(other) is int) and dtype.kind == "f":
-            return Tensor._from_op(np.array(other, dtype=dtype), None)  # the common case, fast
-        if isinstance(other, bool | int | float | np.number | np.bool_):
-            value = other.item() if isinstance(other, np.generic) else other
-            dtype = np.result_type(dtype, value)
-            return Tensor._from_op(_check_dtype(np.asarray(value, dtype=dtype), op), None)
-        if isinstance(other, np.ndarray):
-            return Tensor._from_op(_check_dtype(other, op), None)
-        if isinstance(other, list | tuple):
-            float_dtype = dtype if dtype.kind == "f" else np.float64
-            return Tensor._from_op(_check_dtype(np.asarray(other, dtype=float_dtype), op), None)
-        raise DTypeError(
-            f"{op}: unsupported operand type {type(other).__name__}; "
-            "use a Tensor, a numpy array or a number"
-        )
+        return Tensor._from_op(operand_array(other, self._data.dtype, op), None)
 
     # ----------------------------------------------------------------- attributes
     @property
@@ -140,7 +107,7 @@ class Tensor:
 
     @data.setter
     def data(self, value: Any) -> None:
-        array = _check_dtype(np.asarray(value), "data")
+        array = check_dtype(np.asarray(value), "data")
         if self._requires_grad and array.dtype.kind != "f":
             raise DTypeError(
                 f"data: a tensor that requires grad needs float data, got {array.dtype}"
@@ -280,7 +247,7 @@ class Tensor:
     def __rpow__(self, other): return self._lift(other, "pow").pow(self)
     def __neg__(self): return ops.Neg.apply(self)
     def __pos__(self): return self
-    def __getitem__(self, index): return ops.GetItem.apply(self, index=_index_arg(index))
+    def __getitem__(self, index): return ops.GetItem.apply(self, index=index_arg(index))
     def __lt__(self, other): return Tensor(self._data < self._lift(other, "lt")._data)
     def __le__(self, other): return Tensor(self._data <= self._lift(other, "le")._data)
     def __gt__(self, other): return Tensor(self._data > self._lift(other, "gt")._data)
@@ -384,11 +351,11 @@ class Tensor:
     # ----------------------------------------------------------------- shape
     def reshape(self, *shape: int) -> Tensor:
         """The same values in a new shape (one dimension may be -1)."""
-        return ops.Reshape.apply(self, shape=_shape_arg("reshape", shape))
+        return ops.Reshape.apply(self, shape=shape_arg("reshape", shape))
 
     def transpose(self, *axes: int) -> Tensor:
         """Permute the axes like ``numpy.transpose``; no axes reverses them."""
-        return ops.Transpose.apply(self, axes=_shape_arg("transpose", axes) or None)
+        return ops.Transpose.apply(self, axes=shape_arg("transpose", axes) or None)
 
     def permute(self, *axes: int) -> Tensor:
         """Reorder the axes (PyTorch's name for ``transpose(*axes)``)."""
@@ -407,29 +374,19 @@ class Tensor:
 
     def broadcast_to(self, *shape: int) -> Tensor:
         """Broadcast to ``shape`` as numpy does."""
-        return ops.BroadcastTo.apply(self, shape=_shape_arg("broadcast_to", shape))
+        return ops.BroadcastTo.apply(self, shape=shape_arg("broadcast_to", shape))
 
     def sum_to(self, *shape: int) -> Tensor:
         """Sum over broadcast axes down to ``shape`` (the inverse of ``broadcast_to``)."""
-        return ops.SumTo.apply(self, shape=_shape_arg("sum_to", shape))
+        return ops.SumTo.apply(self, shape=shape_arg("sum_to", shape))
 
     def squeeze(self, axis: int | tuple[int, ...] | None = None) -> Tensor:
         """Drop size-1 axes (all of them, or the given ones, which must have size 1)."""
-        if axis is None:
-            return self.reshape(tuple(n for n in self.shape if n != 1))
-        axes = normalize_axes("squeeze", axis, self.ndim)
-        wide = [a for a in axes if self.shape[a] != 1]
-        if wide:
-            raise ShapeError(
-                f"squeeze: axis {wide[0]} has size {self.shape[wide[0]]}, not 1 "
-                f"(shape {self.shape})"
-            )
-        return self.reshape(tuple(n for i, n in enumerate(self.shape) if i not in axes))
+        return self.reshape(squeezed_shape(self.shape, axis))
 
     def unsqueeze(self, axis: int) -> Tensor:
         """Insert a size-1 axis at ``axis`` (``numpy.expand_dims``)."""
-        position = normalize_axes("unsqueeze", axis, self.ndim + 1)[0]
-        return self.reshape(self.shape[:position] + (1,) + self.shape[position:])
+        return self.reshape(unsqueezed_shape(self.shape, axis))
 
     def expand_dims(self, axis: int) -> Tensor:
         """Insert a size-1 axis (numpy's name for ``unsqueeze``)."""
@@ -442,20 +399,3 @@ class Tensor:
     def matmul(self, other: Any) -> Tensor:
         """Matrix product with numpy's semantics (``@``)."""
         return ops.MatMul.apply(self, self._lift(other, "matmul"))
-
-
-def _index_arg(index: Any) -> Any:
-    """Turn Tensors and lists inside an index into arrays, so numpy indexes as usual."""
-    items = index if isinstance(index, tuple) else (index,)
-    converted = []
-    for item in items:
-        if isinstance(item, Tensor):
-            item = item._data
-        elif isinstance(item, list):
-            item = np.asarray(item)
-        if isinstance(item, np.ndarray) and item.dtype.kind not in "biu":
-            raise IndexingError(
-                f"getitem: index arrays must be integer or boolean, got {item.dtype}"
-            )
-        converted.append(item)
-    return tuple(converted)

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import autograd_lite as ag
+from autograd_lite.arguments import index_arg
 from autograd_lite.testing import (
     broadcastable_shapes,
     cases,
@@ -85,7 +86,7 @@ def _index_kwargs(shapes_):
         strategies.append(hnp.integer_array_indices(shape))  # repeated indices included
         strategies.append(hnp.arrays(np.bool_, shape).map(lambda m: (m,)))
     return st.one_of(strategies).map(
-        lambda i: {"index": ag.tensor._index_arg(i)}  # numpy's normalised index form
+        lambda i: {"index": index_arg(i)}  # numpy's normalised index form
     )
 
 

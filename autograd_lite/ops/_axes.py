@@ -33,3 +33,22 @@ def normalize_axes(op: str, axis: int | tuple[int, ...] | None, ndim: int) -> tu
 def keepdims_shape(shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple[int, ...]:
     """The shape a reduction over ``axes`` has with ``keepdims=True``."""
     return tuple(1 if i in axes else n for i, n in enumerate(shape))
+
+
+def squeezed_shape(shape: tuple[int, ...], axis: int | tuple[int, ...] | None) -> tuple[int, ...]:
+    """``shape`` without its size-1 axes (all, or the given ones, which must have size 1)."""
+    if axis is None:
+        return tuple(n for n in shape if n != 1)
+    axes = normalize_axes("squeeze", axis, len(shape))
+    wide = [a for a in axes if shape[a] != 1]
+    if wide:
+        raise ShapeError(
+            f"squeeze: axis {wide[0]} has size {shape[wide[0]]}, not 1 (shape {shape})"
+        )
+    return tuple(n for i, n in enumerate(shape) if i not in axes)
+
+
+def unsqueezed_shape(shape: tuple[int, ...], axis: int) -> tuple[int, ...]:
+    """``shape`` with a size-1 axis inserted at ``axis`` (negative counts from the end)."""
+    position = normalize_axes("unsqueeze", axis, len(shape) + 1)[0]
+    return shape[:position] + (1,) + shape[position:]
