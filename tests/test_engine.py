@@ -242,3 +242,20 @@ def test_custom_op_returning_a_wrong_shape_is_named():
     x = leaf([1.0, 2.0])
     with pytest.raises(GraphError, match=r"broken.*shape \(5,\).*\(2,\)"):
         Broken.apply(x).sum().backward()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_softmax_family_is_stable_and_exact_for_huge_logits(dtype):
+    logits = Tensor(np.array([[0.0, 1e4, 1e4], [-1e4, 0.0, 1e4]], dtype=dtype), requires_grad=True)
+    log_p = logits.log_softmax(axis=1)
+    assert log_p.dtype == dtype
+    # the two tied maxima of row 0 each have probability 1/2; row 1 is certain
+    np.testing.assert_allclose(log_p.data[0, 1:], np.log(0.5), rtol=1e-6)
+    assert log_p.data[1, 2] == 0.0
+    np.testing.assert_allclose(logits.logsumexp(axis=1).data, [1e4 + np.log(2), 1e4], rtol=1e-6)
+    np.testing.assert_allclose(logits.softmax(axis=1).data[0], [0.0, 0.5, 0.5], atol=1e-7)
+    log_p[:, 1].sum().backward()
+    # d log p_1 / d x = onehot(1) - softmax(x)
+    expected = np.array([[0.0, 0.5, -0.5], [0.0, 1.0, -1.0]])
+    np.testing.assert_allclose(logits.grad.data, expected, atol=1e-6)
+    assert np.isfinite(logits.grad.data).all()

@@ -13,12 +13,17 @@ from ..function import Function
 from ._axes import keepdims_shape, normalize_axes
 
 
-def _stable_logsumexp(x: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
-    """log(sum(exp(x))) over ``axes``, keepdims, shifted by the max (all -inf gives -inf)."""
+def _shift_by_max(x: np.ndarray, axes: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """``x - m`` and ``m``, the max over ``axes`` (keepdims; 0 where the max is not finite)."""
     m = np.max(x, axis=axes, keepdims=True) if x.size else np.zeros(keepdims_shape(x.shape, axes))
     m = np.where(np.isfinite(m), m, 0).astype(x.dtype, copy=False)
+    return x - m, m
+
+
+def _log_sum_exp_shifted(shifted: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
+    """log(sum(exp(shifted))) over ``axes``, keepdims (a slice of all -inf gives -inf)."""
     with np.errstate(divide="ignore"):
-        return np.log(np.sum(np.exp(x - m), axis=axes, keepdims=True)) + m
+        return np.log(np.sum(np.exp(shifted), axis=axes, keepdims=True))
 
 
 class Softmax(Function):
@@ -39,7 +44,11 @@ class Softmax(Function):
 class LogSoftmax(Function):
     @staticmethod
     def forward(ctx, x, axis):
-        return x - _stable_logsumexp(x, normalize_axes("log_softmax", axis, x.ndim))
+        # (x - m) - log(sum(exp(x - m))): subtracting the small log-sum last keeps float32
+        # exact for large logits, where x - (m + log(...)) would round m + log(...) first
+        axes = normalize_axes("log_softmax", axis, x.ndim)
+        shifted, _ = _shift_by_max(x, axes)
+        return shifted - _log_sum_exp_shifted(shifted, axes)
 
     @staticmethod
     def backward(ctx, grad):
@@ -54,7 +63,8 @@ class LogSumExp(Function):
     @staticmethod
     def forward(ctx, x, axis, keepdims):
         axes = normalize_axes("logsumexp", axis, x.ndim)
-        out = _stable_logsumexp(x, axes)
+        shifted, m = _shift_by_max(x, axes)
+        out = _log_sum_exp_shifted(shifted, axes) + m
         return out if keepdims else np.squeeze(out, axis=axes)
 
     @staticmethod
