@@ -1,0 +1,211 @@
+"""Random search of the learning rate and weight decay on validation data (chapter 5).
+
+Hyper-parameters (the learning rate, the weight decay lambda, layer sizes, ...) are set by
+people, not learned, so they are chosen by trying values and comparing the results. Never by
+the test accuracy: a value picked because it scores well on the test set has been fitted to
+the test set, which then no longer measures how the network does on unseen data. The notes'
+recipe instead holds out *validation data* from the training set:
+
+1. shuffle the training set and hold out 20% of it as validation data;
+2. draw each hyper-parameter at random on a log scale, lr = 10^uniform(-6, -2) and
+   lambda = 10^uniform(-8, -4) (random search finds good values faster than a grid, and a
+   log scale because only the order of magnitude matters at first);
+3. train briefly with each draw on the remaining 80%, score it on the validation data;
+4. narrow the ranges around the best draws and repeat; only the final choice ever meets the
+   test set, once.
+
+Setting, as in the book: the first 500 training images (400 to train, 100 to validate), a
+7-layer network (784 -> six hidden layers of 100 ReLU units -> 10, He initial weights), SGD
+on mini-batches of 100, weight decay as the penalty 1/2 lambda sum ||W||^2 on the loss, 50
+epochs per trial. ``random_search`` takes the training arrays only, so it cannot see the
+test set; ``main`` discards the test half of ``load_mnist``'s result unread.
+
+Run: ``python examples/hyperparameter_search.py --data-dir DIR [--trials 20] [--epochs 50]
+[--plot search.png]``. Expect the best validation accuracies around 0.7-0.8 with these tiny
+settings: the point is the procedure, and which (lr, lambda) region wins.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+import nn
+import optim
+from autograd_lite import Tensor, load_mnist, no_grad
+
+HIDDEN = [100] * 6
+LR_RANGE = (-6.0, -2.0)  # log10 of the learning rate
+WEIGHT_DECAY_RANGE = (-8.0, -4.0)  # log10 of lambda
+
+
+def validation_split(
+    n: int, rate: float, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Shuffle 0..n-1 and cut it: (training indices, validation indices = the first rate * n)."""
+    if not 0.0 < rate < 1.0:
+        raise ValueError(f"validation_split: rate must be in (0, 1), got {rate}")
+    order = rng.permutation(n)
+    n_val = int(n * rate)
+    return order[n_val:], order[:n_val]
+
+
+def build_model(n_inputs: int, rng: np.random.Generator) -> nn.MLP:
+    """784 -> 6 x 100 ReLU -> 10 with He initial weights and zero biases."""
+    model = nn.MLP([n_inputs, *HIDDEN, 10], rng=rng)
+    for _, layer in model.named_modules():
+        if isinstance(layer, nn.Linear):
+            layer.weight.data[...] = nn.init.kaiming_normal(layer.weight.shape, rng)
+            layer.bias.data[...] = 0
+    return model
+
+
+def accuracy(model: nn.Module, x: np.ndarray, t: np.ndarray) -> float:
+    model.eval()
+    with no_grad():
+        correct = int(np.sum(np.argmax(model(Tensor(x)).data, axis=1) == t))
+    model.train()
+    return correct / len(x)
+
+
+def train_trial(
+    split: tuple[np.ndarray, ...],
+    lr: float,
+    weight_decay: float,
+    epochs: int,
+    batch_size: int,
+    rng: np.random.Generator,
+) -> dict[str, list[float]]:
+    """Train one network; its training and validation accuracy after every epoch."""
+    x_train, t_train, x_val, t_val = split
+    model = build_model(x_train.shape[1], rng)
+    optimizer = optim.SGD(model.parameters(), lr=lr)
+    weights = [p for name, p in model.named_parameters() if name.endswith("weight")]
+    updates_per_epoch = max(len(x_train) // batch_size, 1)
+    curves: dict[str, list[float]] = {"train_acc": [], "val_acc": []}
+    for _ in range(epochs):
+        for _ in range(updates_per_epoch):
+            batch = rng.choice(len(x_train), batch_size)
+            loss = nn.functional.cross_entropy(model(Tensor(x_train[batch])), t_train[batch])
+            loss = loss + sum((w * w).sum() for w in weights) * (0.5 * weight_decay)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+        curves["train_acc"].append(accuracy(model, x_train, t_train))
+        curves["val_acc"].append(accuracy(model, x_val, t_val))
+    return curves
+
+
+def random_search(
+    x_train: np.ndarray,
+    t_train: np.ndarray,
+    trials: int = 20,
+    epochs: int = 50,
+    batch_size: int = 100,
+    validation_rate: float = 0.2,
+    seed: int = 0,
+    verbose: bool = True,
+) -> dict[str, Any]:
+    """Random search on a validation split of the *training* arrays; trials best first.
+
+    Only training data comes in: the validation images are held out of them (disjoint from
+    the images trained on), and the test set is not an argument, so it cannot be used to
+    choose.
+    """
+    rng = np.random.default_rng(seed)
+    train_index, val_index = validation_split(len(x_train), validation_rate, rng)
+    split = (x_train[train_index], t_train[train_index], x_train[val_index], t_train[val_index])
+    results = []
+    for trial in range(trials):
+        lr = 10 ** rng.uniform(*LR_RANGE)
+        weight_decay = 10 ** rng.uniform(*WEIGHT_DECAY_RANGE)
+        curves = train_trial(split, lr, weight_decay, epochs, batch_size, rng)
+        results.append({"lr": lr, "weight_decay": weight_decay, **curves})
+        results[-1]["val_acc_final"] = curves["val_acc"][-1]
+        if verbose:
+            print(
+                f"  trial {trial + 1:3d}  val acc {curves['val_acc'][-1]:.3f}  "
+                f"lr {lr:.2e}  weight decay {weight_decay:.2e}",
+                flush=True,
+            )
+    results.sort(key=lambda r: r["val_acc_final"], reverse=True)
+    return {"trials": results, "train_index": train_index, "val_index": val_index}
+
+
+def plot_best(trials: list[dict[str, Any]], path: str | Path, count: int = 20) -> Path:
+    """The book's grid: validation (solid) and training (dashed) accuracy of the best trials."""
+    try:
+        matplotlib = importlib.import_module("matplotlib")
+    except ImportError as error:
+        raise ImportError(
+            'hyperparameter_search: --plot needs matplotlib; pip install "autograd-lite[examples]"'
+        ) from error
+    matplotlib.use("Agg")
+    plt = importlib.import_module("matplotlib.pyplot")
+    best = trials[:count]
+    columns = min(5, len(best))
+    rows = -(-len(best) // columns)
+    fig, axes = plt.subplots(
+        rows, columns, figsize=(2.8 * columns, 2.4 * rows), squeeze=False, sharey=True
+    )
+    for ax in axes.flat:
+        ax.axis("off")
+    for i, (ax, trial) in enumerate(zip(axes.flat, best)):
+        ax.axis("on")
+        ax.plot(trial["val_acc"])
+        ax.plot(trial["train_acc"], "--")
+        ax.set_ylim(0, 1.0)
+        ax.set_title(
+            f"Best-{i + 1}: lr {trial['lr']:.1e}\nwd {trial['weight_decay']:.1e}", fontsize=8
+        )
+        ax.tick_params(labelsize=7)
+    fig.tight_layout()
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return Path(path)
+
+
+def main(
+    data_dir: str | None = None,
+    n_train: int = 500,
+    trials: int = 20,
+    epochs: int = 50,
+    best: int = 5,
+    seed: int = 0,
+    plot: str | None = None,
+) -> dict[str, Any]:
+    """Search on the first ``n_train`` training images; print and return the trials, best first."""
+    (x_train, t_train), _test_set_never_used = load_mnist(data_dir=data_dir)
+    x_train, t_train = x_train[:n_train], t_train[:n_train]
+    n_val = int(len(x_train) * 0.2)
+    print(
+        f"random search: {trials} trials of {epochs} epochs, {len(x_train) - n_val} training "
+        f"and {n_val} validation images (the test set is not used)"
+    )
+    search = random_search(x_train, t_train, trials, epochs, seed=seed)
+    print("=========== best hyper-parameters (by validation accuracy) ===========")
+    for i, trial in enumerate(search["trials"][:best]):
+        print(
+            f"Best-{i + 1}  val acc {trial['val_acc_final']:.3f}  lr {trial['lr']:.3e}  "
+            f"weight decay {trial['weight_decay']:.3e}"
+        )
+    if plot:
+        print(f"wrote {plot_best(search['trials'], plot)}")
+    return search
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", default=None, help="MNIST directory")
+    parser.add_argument("--n-train", type=int, default=500, help="training images (20% validate)")
+    parser.add_argument("--trials", type=int, default=20)
+    parser.add_argument("--epochs", type=int, default=50, help="epochs per trial")
+    parser.add_argument("--best", type=int, default=5, help="how many of the best to print")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--plot", default=None, help="write the best trials' curves to this PNG")
+    main(**vars(parser.parse_args()))
