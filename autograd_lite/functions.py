@@ -221,6 +221,16 @@ def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
     return concatenate([t.unsqueeze(axis) for t in tensors], axis=axis)
 
 
+def softmax_cross_entropy(logits: Any, target: Any) -> Tensor:
+    """Per-row cross-entropy -sum_c t_c log softmax(x)_c of (N, C) logits and targets, fused.
+
+    ``target`` holds probabilities (one-hot rows for class labels); the result has shape (N,).
+    ``nn.functional.cross_entropy`` builds on it (labels, reductions).
+    """
+    logits = as_tensor(logits)
+    return ops.SoftmaxCrossEntropy.apply(logits, logits._lift(target, "softmax_cross_entropy"))
+
+
 def _tensors(op: str, tensors: Sequence[Any]) -> list[Tensor]:
     if isinstance(tensors, Tensor | np.ndarray) or not len(tensors):
         raise ShapeError(f"{op}: expected a non-empty sequence of tensors")

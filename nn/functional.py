@@ -30,6 +30,7 @@ from autograd_lite import (
     relu,
     sigmoid,
     softmax,
+    softmax_cross_entropy,
     stack,
     tanh,
     where,
@@ -133,7 +134,8 @@ def cross_entropy(logits: Any, target: Any, reduction: str = "mean") -> Tensor:
     ``logits`` has shape (N, C). ``target`` is either integer labels of shape (N,), giving
     loss_n = -log_softmax(x)[n, t_n], or one-hot/probability rows of shape (N, C), giving
     loss_n = -sum_c t_nc log_softmax(x)[n, c]. The gradient is (softmax(x) - t) / N for
-    'mean', the notes' Softmax-with-Loss backward.
+    'mean', the notes' Softmax-with-Loss backward. Labels become one-hot rows, and both
+    forms go through the engine's fused ``softmax_cross_entropy``: one graph node.
 
     >>> from autograd_lite import Tensor
     >>> round(cross_entropy(Tensor([[0.0, 0.0]]), [1]).item(), 4)  # log 2
@@ -142,13 +144,14 @@ def cross_entropy(logits: Any, target: Any, reduction: str = "mean") -> Tensor:
     logits = as_tensor(logits)
     if logits.ndim != 2:
         raise ShapeError(f"cross_entropy: logits must have shape (N, C), got {logits.shape}")
-    logp = log_softmax(logits, axis=1)
     target = _as_target(target)
     if target.dtype.kind in "iu":
         n, classes = logits.shape
-        loss = -logp[np.arange(n), _labels(target, n, classes, "cross_entropy")]
+        one_hot = np.zeros(logits.shape, dtype=logits.dtype)
+        one_hot[np.arange(n), _labels(target, n, classes, "cross_entropy")] = 1
+        loss = softmax_cross_entropy(logits, one_hot)
     elif target.dtype.kind == "f":
-        loss = -(_float_target(target, logits, "cross_entropy") * logp).sum(axis=1)
+        loss = softmax_cross_entropy(logits, _float_target(target, logits, "cross_entropy"))
     else:
         raise DTypeError(
             f"cross_entropy: target must be integer labels or float probabilities, "

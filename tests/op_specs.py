@@ -188,6 +188,14 @@ def _np_softmax(x, axis):
     return e / np.sum(e, axis=axis, keepdims=True)
 
 
+def _np_softmax_cross_entropy(x, t):
+    return -np.sum(t * np.log(_np_softmax(x, 1)), axis=1)
+
+
+def _matrix_pair():
+    return shapes(min_dims=2, max_dims=2).map(lambda s: (s, s))
+
+
 _ONE = cases(1)
 _TWO = cases(2)
 
@@ -313,6 +321,11 @@ SPECS: dict[str, OpSpec] = {
         lambda x, axis, keepdims: x.logsumexp(axis, keepdims),
         _np_logsumexp,
         cases(1, kwargs=lambda s: reduction_kwargs(s[0])),
+    ),
+    "softmax_cross_entropy": OpSpec(
+        ag.softmax_cross_entropy,
+        _np_softmax_cross_entropy,
+        cases(2, elements=[floats(), floats(0, 1)], input_shapes=_matrix_pair()),
     ),
 }
 

@@ -16,7 +16,7 @@ from .index import Concatenate, GetItem, IndexAdd
 from .linalg import MatMul
 from .reduce import Max, Min, Sum
 from .shape import Astype, BroadcastTo, Reshape, SumTo, Transpose
-from .softmax import LogSoftmax, LogSumExp, Softmax
+from .softmax import LogSoftmax, LogSumExp, Softmax, SoftmaxCrossEntropy
 
 OPS: dict[str, type[Function]] = {
     op.name(): op
@@ -36,7 +36,7 @@ OPS: dict[str, type[Function]] = {
         # linear algebra
         MatMul,
         # fused, numerically stable
-        Softmax, LogSoftmax, LogSumExp,
+        Softmax, LogSoftmax, LogSumExp, SoftmaxCrossEntropy,
     )
 }  # fmt: skip
 
