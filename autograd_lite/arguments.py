@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import DTypeError, IndexingError
+from .errors import DTypeError, IndexingError, ShapeError
 
 _NUMERIC_KINDS = "biuf"  # bool, signed and unsigned int, float
 
@@ -22,8 +22,34 @@ def check_dtype(array: np.ndarray, where: str) -> np.ndarray:
     return array
 
 
+def to_array(value: Any, op: str, dtype: Any = None) -> np.ndarray:
+    """``np.asarray(value)`` for numeric data, else a DTypeError naming ``op``.
+
+    The data is checked before any cast, so None, strings and ragged lists are refused
+    instead of becoming NaN or a float parsed from text.
+    """
+    try:
+        array = check_dtype(np.asarray(value), op)
+        return array if dtype is None else np.asarray(value, dtype=dtype)
+    except (TypeError, ValueError, OverflowError) as error:
+        raise DTypeError(f"{op}: cannot make a numeric array from {value!r:.80}: {error}") from None
+
+
+def dtype_arg(op: str, dtype: Any) -> np.dtype:
+    """A numpy dtype tensors can hold (bool, integer or float), else a DTypeError."""
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError as error:
+        raise DTypeError(f"{op}: {dtype!r} is not a dtype: {error}") from None
+    if dtype.kind not in _NUMERIC_KINDS:
+        raise DTypeError(f"{op}: unsupported dtype {dtype}; use a bool, integer or float dtype")
+    return dtype
+
+
 def shape_arg(op: str, shape: tuple) -> tuple[int, ...]:
     """Accept both ``f(2, 3)`` and ``f((2, 3))``, as numpy and PyTorch do."""
+    if not shape and op == "reshape":
+        raise ShapeError("reshape: give the new shape, e.g. reshape(2, 3) or reshape(())")
     if len(shape) == 1 and isinstance(shape[0], tuple | list):
         shape = tuple(shape[0])
     if not all(isinstance(n, int | np.integer) and not isinstance(n, bool) for n in shape):
@@ -37,16 +63,18 @@ def operand_array(value: Any, like: np.dtype, op: str) -> np.ndarray:
     Scalars are weak, as in numpy 2: combined with a float32 tensor they become float32, so
     ``x * 2.5`` never upcasts. Arrays keep their dtype and promote by numpy's rules.
     """
-    if (type(value) is float or type(value) is int) and like.kind == "f":
-        return np.array(value, dtype=like)  # the common case, kept fast
-    if isinstance(value, bool | int | float | np.number | np.bool_):
-        scalar = value.item() if isinstance(value, np.generic) else value
-        return check_dtype(np.asarray(scalar, dtype=np.result_type(like, scalar)), op)
+    try:
+        if (type(value) is float or type(value) is int) and like.kind == "f":
+            return np.array(value, dtype=like)  # the common case, kept fast
+        if isinstance(value, bool | int | float | np.number | np.bool_):
+            scalar = value.item() if isinstance(value, np.generic) else value
+            return check_dtype(np.asarray(scalar, dtype=np.result_type(like, scalar)), op)
+    except OverflowError:
+        raise DTypeError(f"{op}: {value!r:.30} does not fit in {like}") from None
     if isinstance(value, np.ndarray):
         return check_dtype(value, op)
     if isinstance(value, list | tuple):
-        float_dtype = like if like.kind == "f" else np.float64
-        return check_dtype(np.asarray(value, dtype=float_dtype), op)
+        return to_array(value, op, dtype=like if like.kind == "f" else np.float64)
     raise DTypeError(
         f"{op}: unsupported operand type {type(value).__name__}; "
         "use a Tensor, a numpy array or a number"
@@ -61,7 +89,10 @@ def index_arg(index: Any) -> Any:
         if hasattr(item, "_data"):  # a Tensor
             item = item._data
         elif isinstance(item, list):
-            item = np.asarray(item)
+            try:
+                item = np.asarray(item)
+            except ValueError as error:
+                raise IndexingError(f"getitem: cannot index with {item!r:.60}: {error}") from None
         if isinstance(item, np.ndarray) and item.dtype.kind not in "biu":
             raise IndexingError(
                 f"getitem: index arrays must be integer or boolean, got {item.dtype}"

@@ -31,9 +31,11 @@ from .errors import AutogradError, DTypeError, GraphError, IndexingError, ShapeE
 from .grad_mode import GradMode
 
 # numpy's own exceptions, translated into ours so that a failing op names itself.
+# ValueError first: numpy's AxisError is both a ValueError and an IndexError, and an axis
+# out of range is a shape problem.
 _TRANSLATED_ERRORS = (
-    (IndexError, IndexingError),
     (ValueError, ShapeError),
+    (IndexError, IndexingError),
     (TypeError, DTypeError),
 )
 _NUMPY_ERRORS = (IndexError, ValueError, TypeError)

@@ -13,6 +13,7 @@ import numpy as np
 
 from . import ops
 from .errors import DTypeError, ShapeError
+from .ops._axes import normalize_axes
 from .tensor import Tensor
 
 Axis = int | tuple[int, ...] | None
@@ -23,169 +24,195 @@ def as_tensor(x: Any, dtype: Any = None) -> Tensor:
     return x if isinstance(x, Tensor) and dtype is None else Tensor(x, dtype=dtype)
 
 
+def _tensor(x: Any, op: str) -> Tensor:
+    """``as_tensor(x)``, with an error that names the function it was given to."""
+    try:
+        return as_tensor(x)
+    except DTypeError as error:
+        raise DTypeError(f"{op}: {error}") from None
+
+
+def _first(x: Any, y: Any, op: str) -> Tensor:
+    """The first operand of a binary function as a Tensor: a number or list next to a Tensor
+    takes that Tensor's dtype, exactly as ``2.0 + t`` does (so float32 stays float32)."""
+    if isinstance(x, Tensor) or not isinstance(y, Tensor):
+        return _tensor(x, op)
+    return y._lift(x, op)
+
+
+def _sequence(value: Any, op: str, what: str) -> tuple:
+    """A shape or axes argument as a tuple; a single int is accepted, as numpy does."""
+    if isinstance(value, int | np.integer) and not isinstance(value, bool):
+        return (value,)
+    if not isinstance(value, tuple | list):
+        raise DTypeError(f"{op}: {what} must be an int or a sequence of ints, got {value!r}")
+    return tuple(value)
+
+
 def add(x: Any, y: Any) -> Tensor:
     """x + y, broadcasting."""
-    return as_tensor(x) + y
+    return _first(x, y, "add") + y
 
 
 def sub(x: Any, y: Any) -> Tensor:
     """x - y, broadcasting."""
-    return as_tensor(x) - y
+    return _first(x, y, "sub") - y
 
 
 def mul(x: Any, y: Any) -> Tensor:
     """x * y, broadcasting."""
-    return as_tensor(x) * y
+    return _first(x, y, "mul") * y
 
 
 def div(x: Any, y: Any) -> Tensor:
     """x / y, broadcasting."""
-    return as_tensor(x) / y
+    return _first(x, y, "div") / y
 
 
 def neg(x: Any) -> Tensor:
     """-x."""
-    return -as_tensor(x)
+    return -_tensor(x, "neg")
 
 
 def pow(x: Any, exponent: Any) -> Tensor:  # noqa: A001
     """x ** exponent, for a number or a Tensor exponent."""
-    return as_tensor(x).pow(exponent)
+    return _first(x, exponent, "pow").pow(exponent)
 
 
 def matmul(x: Any, y: Any) -> Tensor:
     """Matrix product with numpy's semantics (``@``)."""
-    return as_tensor(x).matmul(y)
+    return _first(x, y, "matmul").matmul(y)
 
 
 def exp(x: Any) -> Tensor:
     """Elementwise e^x."""
-    return as_tensor(x).exp()
+    return _tensor(x, "exp").exp()
 
 
 def log(x: Any) -> Tensor:
     """Elementwise natural logarithm."""
-    return as_tensor(x).log()
+    return _tensor(x, "log").log()
 
 
 def sqrt(x: Any) -> Tensor:
     """Elementwise square root."""
-    return as_tensor(x).sqrt()
+    return _tensor(x, "sqrt").sqrt()
 
 
 def abs(x: Any) -> Tensor:  # noqa: A001
     """Elementwise absolute value (gradient 0 at 0)."""
-    return as_tensor(x).abs()
+    return _tensor(x, "abs").abs()
 
 
 def sin(x: Any) -> Tensor:
     """Elementwise sine."""
-    return as_tensor(x).sin()
+    return _tensor(x, "sin").sin()
 
 
 def cos(x: Any) -> Tensor:
     """Elementwise cosine."""
-    return as_tensor(x).cos()
+    return _tensor(x, "cos").cos()
 
 
 def tanh(x: Any) -> Tensor:
     """Elementwise hyperbolic tangent."""
-    return as_tensor(x).tanh()
+    return _tensor(x, "tanh").tanh()
 
 
 def sigmoid(x: Any) -> Tensor:
     """Elementwise 1 / (1 + e^-x), computed without overflow."""
-    return as_tensor(x).sigmoid()
+    return _tensor(x, "sigmoid").sigmoid()
 
 
 def relu(x: Any) -> Tensor:
     """Elementwise max(x, 0) (gradient 0 at 0)."""
-    return as_tensor(x).relu()
+    return _tensor(x, "relu").relu()
 
 
 def maximum(x: Any, y: Any) -> Tensor:
     """Elementwise maximum of two tensors (ties share the gradient)."""
-    return as_tensor(x).maximum(y)
+    return _first(x, y, "maximum").maximum(y)
 
 
 def minimum(x: Any, y: Any) -> Tensor:
     """Elementwise minimum of two tensors (ties share the gradient)."""
-    return as_tensor(x).minimum(y)
+    return _first(x, y, "minimum").minimum(y)
 
 
 def clip(x: Any, low: Any = None, high: Any = None) -> Tensor:
     """Limit values to [low, high]; either bound may be None."""
-    return as_tensor(x).clip(low, high)
+    return _tensor(x, "clip").clip(low, high)
 
 
 def sum(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:  # noqa: A001
     """Sum over ``axis`` (None: all axes)."""
-    return as_tensor(x).sum(axis, keepdims)
+    return _tensor(x, "sum").sum(axis, keepdims)
 
 
 def mean(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """Mean over ``axis`` (None: all axes)."""
-    return as_tensor(x).mean(axis, keepdims)
+    return _tensor(x, "mean").mean(axis, keepdims)
 
 
 def max(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:  # noqa: A001
     """Maximum over ``axis``; tied maxima share the gradient evenly."""
-    return as_tensor(x).max(axis, keepdims)
+    return _tensor(x, "max").max(axis, keepdims)
 
 
 def min(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:  # noqa: A001
     """Minimum over ``axis``; tied minima share the gradient evenly."""
-    return as_tensor(x).min(axis, keepdims)
+    return _tensor(x, "min").min(axis, keepdims)
 
 
 def logsumexp(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """log(sum(exp(x))) over ``axis``, stable for large values."""
-    return as_tensor(x).logsumexp(axis, keepdims)
+    return _tensor(x, "logsumexp").logsumexp(axis, keepdims)
 
 
 def softmax(x: Any, axis: int = -1) -> Tensor:
     """Softmax along ``axis``, stable for large values."""
-    return as_tensor(x).softmax(axis)
+    return _tensor(x, "softmax").softmax(axis)
 
 
 def log_softmax(x: Any, axis: int = -1) -> Tensor:
     """log(softmax(x)) along ``axis``, computed in one stable step."""
-    return as_tensor(x).log_softmax(axis)
+    return _tensor(x, "log_softmax").log_softmax(axis)
 
 
 def reshape(x: Any, shape: Sequence[int]) -> Tensor:
     """The same values in a new shape (one dimension may be -1)."""
-    return as_tensor(x).reshape(tuple(shape))
+    return _tensor(x, "reshape").reshape(_sequence(shape, "reshape", "shape"))
 
 
 def transpose(x: Any, axes: Sequence[int] | None = None) -> Tensor:
     """Permute the axes (None reverses them)."""
-    return as_tensor(x).transpose(*(axes or ()))
+    x = _tensor(x, "transpose")
+    return x.transpose() if axes is None else x.transpose(_sequence(axes, "transpose", "axes"))
 
 
 def permute(x: Any, axes: Sequence[int]) -> Tensor:
     """Reorder the axes (PyTorch's name for ``transpose(*axes)``)."""
-    return as_tensor(x).permute(*axes)
+    return _tensor(x, "permute").transpose(_sequence(axes, "permute", "axes"))
 
 
 def broadcast_to(x: Any, shape: Sequence[int]) -> Tensor:
     """Broadcast to ``shape`` as numpy does."""
-    return as_tensor(x).broadcast_to(tuple(shape))
+    return _tensor(x, "broadcast_to").broadcast_to(_sequence(shape, "broadcast_to", "shape"))
 
 
 def squeeze(x: Any, axis: Axis = None) -> Tensor:
     """Drop size-1 axes."""
-    return as_tensor(x).squeeze(axis)
+    return _tensor(x, "squeeze").squeeze(axis)
 
 
 def unsqueeze(x: Any, axis: int) -> Tensor:
     """Insert a size-1 axis at ``axis``."""
-    return as_tensor(x).unsqueeze(axis)
+    return _tensor(x, "unsqueeze").unsqueeze(axis)
 
 
 def expand_dims(x: Any, axis: int) -> Tensor:
     """Insert a size-1 axis (numpy's name for ``unsqueeze``)."""
-    return as_tensor(x).unsqueeze(axis)
+    return _tensor(x, "expand_dims").unsqueeze(axis)
 
 
 def where(condition: Any, x: Any, y: Any) -> Tensor:
@@ -195,17 +222,23 @@ def where(condition: Any, x: Any, y: Any) -> Tensor:
     (``log`` of a negative number) still makes NaN there, and 0 * NaN = NaN in its gradient.
     Make the unsafe branch safe first: ``where(x > 0, log(where(x > 0, x, 1.0)), 0.0)``.
     """
-    condition = as_tensor(condition)
+    condition = _tensor(condition, "where")
     if condition.dtype != np.bool_:
         raise DTypeError(f"where: condition must be boolean, got {condition.dtype}")
     if not isinstance(x, Tensor):
-        x = y._lift(x, "where") if isinstance(y, Tensor) else Tensor(x)
+        x = y._lift(x, "where") if isinstance(y, Tensor) else _tensor(x, "where")
     return ops.Where.apply(condition, x, x._lift(y, "where"))
 
 
-def concatenate(tensors: Sequence[Any], axis: int = 0) -> Tensor:
-    """Join tensors along an existing axis (``cat`` is the same function)."""
+def concatenate(tensors: Sequence[Any], axis: int | None = 0) -> Tensor:
+    """Join tensors along an existing axis (``cat`` is the same function).
+
+    ``axis=None`` joins the flattened tensors, as numpy does.
+    """
     tensors = _tensors("concatenate", tensors)
+    if axis is None:
+        tensors, axis = [t.reshape(-1) for t in tensors], 0
+    (axis,) = normalize_axes("concatenate", axis, tensors[0].ndim)
     return ops.Concatenate.apply(*tensors, axis=axis)
 
 
@@ -218,6 +251,9 @@ def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
     shapes = {t.shape for t in tensors}
     if len(shapes) > 1:
         raise ShapeError(f"stack: all tensors must have one shape, got {sorted(shapes)}")
+    if axis is None:
+        raise DTypeError("stack: axis must be an int (the position of the new axis), got None")
+    (axis,) = normalize_axes("stack", axis, tensors[0].ndim + 1)
     return concatenate([t.unsqueeze(axis) for t in tensors], axis=axis)
 
 
@@ -227,11 +263,13 @@ def softmax_cross_entropy(logits: Any, target: Any) -> Tensor:
     ``target`` holds probabilities (one-hot rows for class labels); the result has shape (N,).
     ``nn.functional.cross_entropy`` builds on it (labels, reductions).
     """
-    logits = as_tensor(logits)
+    logits = _tensor(logits, "softmax_cross_entropy")
     return ops.SoftmaxCrossEntropy.apply(logits, logits._lift(target, "softmax_cross_entropy"))
 
 
 def _tensors(op: str, tensors: Sequence[Any]) -> list[Tensor]:
-    if isinstance(tensors, Tensor | np.ndarray) or not len(tensors):
-        raise ShapeError(f"{op}: expected a non-empty sequence of tensors")
-    return [as_tensor(t) for t in tensors]
+    if not isinstance(tensors, list | tuple) or not tensors:
+        raise ShapeError(
+            f"{op}: expected a non-empty list or tuple of tensors, got {tensors!r:.60}"
+        )
+    return [_tensor(t, op) for t in tensors]

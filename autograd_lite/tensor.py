@@ -18,10 +18,10 @@ from typing import Any
 import numpy as np
 
 from . import ops
-from .arguments import check_dtype, index_arg, operand_array, shape_arg
+from .arguments import check_dtype, dtype_arg, index_arg, operand_array, shape_arg, to_array
 from .engine import run_backward
 from .errors import DTypeError, GraphError, ShapeError
-from .ops._axes import normalize_axes, squeezed_shape, unsqueezed_shape
+from .ops._axes import normalize_axes, permutation, squeezed_shape, unsqueezed_shape
 
 
 class Tensor:
@@ -52,16 +52,9 @@ class Tensor:
     ) -> None:
         if isinstance(data, Tensor):
             data = data._data
-        try:
-            if isinstance(data, np.ndarray | np.generic):
-                array = np.asarray(data, dtype=dtype)
-            else:
-                array = np.asarray(data, dtype=np.float64 if dtype is None else dtype)
-        except (TypeError, ValueError) as error:
-            raise DTypeError(
-                f"Tensor: cannot make a tensor from {type(data).__name__}: {error}"
-            ) from error
-        self._data = check_dtype(array, "Tensor")
+        if dtype is None and not isinstance(data, np.ndarray | np.generic):
+            dtype = np.float64  # Python scalars and lists become float64
+        self._data = to_array(data, "Tensor", None if dtype is None else dtype_arg("Tensor", dtype))
         self._version = 0
         self.grad: Tensor | None = None
         self.name = name
@@ -148,7 +141,7 @@ class Tensor:
 
     def __len__(self) -> int:
         if self.ndim == 0:
-            raise TypeError("len() of a 0-d tensor")
+            raise DTypeError("len: a 0-d tensor has no length; use .item() for its value")
         return len(self._data)
 
     def __repr__(self) -> str:
@@ -163,6 +156,11 @@ class Tensor:
         return f"Tensor({', '.join([values, *extras])})"
 
     def __bool__(self) -> bool:
+        if self.size != 1:
+            raise ShapeError(
+                f"bool: the truth value of a tensor of shape {self.shape} is ambiguous; "
+                "use (t > 0).data.any() or .all()"
+            )
         return bool(self._data)
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
@@ -205,9 +203,8 @@ class Tensor:
                 )
             grad = self._constant(np.ones(self.shape, dtype=self.dtype))
         else:
-            grad = self._constant(
-                np.array(grad._data if isinstance(grad, Tensor) else grad, dtype=self.dtype)
-            )
+            values = grad._data if isinstance(grad, Tensor) else grad
+            grad = self._constant(np.array(to_array(values, "backward", self.dtype)))  # a copy
             if grad.shape != self.shape:
                 raise ShapeError(
                     f"backward: grad has shape {grad.shape} but the tensor has shape {self.shape}"
@@ -248,12 +245,20 @@ class Tensor:
     def __neg__(self): return ops.Neg.apply(self)
     def __pos__(self): return self
     def __getitem__(self, index): return ops.GetItem.apply(self, index=index_arg(index))
-    def __lt__(self, other): return Tensor(self._data < self._lift(other, "lt")._data)
-    def __le__(self, other): return Tensor(self._data <= self._lift(other, "le")._data)
-    def __gt__(self, other): return Tensor(self._data > self._lift(other, "gt")._data)
-    def __ge__(self, other): return Tensor(self._data >= self._lift(other, "ge")._data)
+    def __lt__(self, other): return self._compare(np.less, other, "lt")
+    def __le__(self, other): return self._compare(np.less_equal, other, "le")
+    def __gt__(self, other): return self._compare(np.greater, other, "gt")
+    def __ge__(self, other): return self._compare(np.greater_equal, other, "ge")
     # fmt: on
     # == and != are not overloaded: they compare identity, so tensors work as dict keys.
+
+    def _compare(self, ufunc: np.ufunc, other: Any, op: str) -> Tensor:
+        """An elementwise comparison: a boolean tensor, outside the graph (no gradient)."""
+        other = self._lift(other, op)
+        try:
+            return Tensor._from_op(ufunc(self._data, other._data), None)
+        except ValueError as error:
+            raise ShapeError(f"{op}: shapes {self.shape} and {other.shape}: {error}") from None
 
     # ----------------------------------------------------------------- elementwise
     def pow(self, exponent: Any) -> Tensor:
@@ -261,7 +266,8 @@ class Tensor:
         if isinstance(exponent, int | float | np.integer | np.floating) and not isinstance(
             exponent, bool
         ):
-            return ops.PowScalar.apply(self, exponent=float(exponent))
+            value = exponent.item() if isinstance(exponent, np.generic) else exponent
+            return ops.PowScalar.apply(self, exponent=value)
         return ops.Pow.apply(self, self._lift(exponent, "pow"))
 
     def exp(self) -> Tensor:
@@ -310,11 +316,15 @@ class Tensor:
 
     def clip(self, low: float | None = None, high: float | None = None) -> Tensor:
         """Limit values to [low, high]; either bound may be None."""
+        for bound in (low, high):
+            if bound is not None and not isinstance(bound, int | float | np.integer | np.floating):
+                raise DTypeError(f"clip: bounds must be real numbers or None, got {bound!r}")
+        low, high = (b.item() if isinstance(b, np.generic) else b for b in (low, high))
         return ops.Clip.apply(self, low=low, high=high)
 
     def astype(self, dtype: Any) -> Tensor:
         """The values cast to ``dtype`` (the gradient is cast back)."""
-        return ops.Astype.apply(self, dtype=np.dtype(dtype))
+        return ops.Astype.apply(self, dtype=dtype_arg("astype", dtype))
 
     # ----------------------------------------------------------------- reductions
     def sum(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
@@ -324,7 +334,8 @@ class Tensor:
     def mean(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
         """Mean over ``axis`` (None: all axes)."""
         count = int(np.prod([self.shape[a] for a in normalize_axes("mean", axis, self.ndim)]))
-        return self.sum(axis=axis, keepdims=keepdims) / count
+        values = self if self.dtype.kind == "f" else self.astype(np.float64)  # as numpy does
+        return values.sum(axis=axis, keepdims=keepdims) / count
 
     def max(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
         """Maximum over ``axis``; tied maxima share the gradient evenly."""
@@ -355,7 +366,11 @@ class Tensor:
 
     def transpose(self, *axes: int) -> Tensor:
         """Permute the axes like ``numpy.transpose``; no axes reverses them."""
-        return ops.Transpose.apply(self, axes=shape_arg("transpose", axes) or None)
+        if not axes:
+            return ops.Transpose.apply(self, axes=None)
+        if len(axes) == 1 and isinstance(axes[0], tuple | list):
+            axes = tuple(axes[0])
+        return ops.Transpose.apply(self, axes=permutation("transpose", axes, self.ndim))
 
     def permute(self, *axes: int) -> Tensor:
         """Reorder the axes (PyTorch's name for ``transpose(*axes)``)."""
@@ -368,8 +383,9 @@ class Tensor:
 
     def swapaxes(self, axis1: int, axis2: int) -> Tensor:
         """Exchange two axes."""
+        (first,), (second,) = (normalize_axes("swapaxes", a, self.ndim) for a in (axis1, axis2))
         axes = list(range(self.ndim))
-        axes[axis1], axes[axis2] = axes[axis2], axes[axis1]
+        axes[first], axes[second] = second, first
         return self.transpose(*axes)
 
     def broadcast_to(self, *shape: int) -> Tensor:
@@ -384,8 +400,8 @@ class Tensor:
         """Drop size-1 axes (all of them, or the given ones, which must have size 1)."""
         return self.reshape(squeezed_shape(self.shape, axis))
 
-    def unsqueeze(self, axis: int) -> Tensor:
-        """Insert a size-1 axis at ``axis`` (``numpy.expand_dims``)."""
+    def unsqueeze(self, axis: int | tuple[int, ...]) -> Tensor:
+        """Insert size-1 axes at ``axis``, an int or a tuple (``numpy.expand_dims``)."""
         return self.reshape(unsqueezed_shape(self.shape, axis))
 
     def expand_dims(self, axis: int) -> Tensor:

@@ -26,7 +26,7 @@ The references for ops numpy lacks (relu, sigmoid, softmax, log_softmax, logsume
 textbook formulas, shifted by the maximum as scipy does. RuntimeWarnings (log(0), inf - inf)
 are expected and ignored.
 
-One test per group of ops, so that a known engine bug marks only its group as xfail; each
+One test per group of ops, so that a failure points at its group of ops; each
 such test carries the bug's minimal repro as an explicit ``@example``, so that it fails on
 every run (the marker is strict) until the engine is fixed.
 """
@@ -592,7 +592,7 @@ BINARY = {
     "sub": (operator.sub, "-", ("sub",)),
     "mul": (operator.mul, "*", ("mul",)),
     "truediv": (operator.truediv, "/", ("div",)),
-    "pow": (operator.pow, "**", ("pow",)),
+    "pow": (operator.pow, "**", ("pow", "pow_scalar")),
     "matmul": (operator.matmul, "@", ("matmul",)),
     "lt": (operator.lt, "<", ("lt", "gt")),  # 2 < t calls t > 2
     "le": (operator.le, "<=", ("le", "ge")),
@@ -1262,18 +1262,14 @@ def fuzz_test(
     test = given(program=programs(group_ops, bad_types))(test)
     for program in examples:
         test = example(program=program)(test)
-    if examples:  # a marked test: its first failing repro is the failure pytest sees
+    if examples:  # a regression: its first failing repro is the failure pytest reports
         test = settings(report_multiple_bugs=False)(test)
     return test
 
 
-def xfail(reason: str) -> pytest.MarkDecorator:
-    return pytest.mark.xfail(strict=True, raises=AssertionError, reason=f"engine bug: {reason}")
-
-
-# ------------------------------------------------- known engine bugs: minimal repros
-# Each is an explicit example of the tests below, so that a marked test fails on every run
-# while the bug is there, and passes (XPASS, which fails the strict marker) once it is fixed.
+# ------------------------------------------------- fixed engine bugs: minimal repros
+# Engine bugs this fuzz test found, each kept as an explicit example of the tests below so
+# that it can never come back unnoticed.
 def _program(leaves: tuple, *steps: Step, backward: tuple = (-1, "sum", None)) -> Program:
     return Program(leaves, steps, backward)
 
@@ -1281,7 +1277,7 @@ def _program(leaves: tuple, *steps: Step, backward: tuple = (-1, "sum", None)) -
 F64 = (leaf([1.0, 2.0], "float64"),)
 F64_GRAD = (leaf([1.0, 2.0], "float64", True),)
 F32 = (leaf([1.0, -2.0], "float32"),)
-KNOWN_BUGS = {
+FIXED_BUGS = {
     "power": (
         _program((leaf([1, 2], "int64"),), Step("op:pow", (Ref(0), 2))),  # int64 ** 2 is float64
         _program((leaf([1, 2], "int64"),), Step("op:pow", (Ref(0), -1))),  # numpy raises
@@ -1337,50 +1333,35 @@ KNOWN_BUGS = {
 }
 
 
-def _known(*groups: str) -> tuple[Program, ...]:
-    return tuple(p for g in groups for p in KNOWN_BUGS[g])
+def _fixed(*groups: str) -> tuple[Program, ...]:
+    return tuple(p for g in groups for p in FIXED_BUGS[g])
 
 
-def _group_test(group: str, reason: str | None = None) -> Callable:
-    test = fuzz_test(f"test_fuzz_{group}", GROUPS[group], examples=KNOWN_BUGS.get(group, ()))
-    return xfail(reason)(test) if reason else test
+def _group_test(group: str) -> Callable:
+    return fuzz_test(f"test_fuzz_{group}", GROUPS[group], examples=FIXED_BUGS.get(group, ()))
 
 
 test_fuzz_arith = _group_test("arith")
-test_fuzz_power = _group_test("power", "int tensor ** int is float64, and ** -1 does not raise")
-test_fuzz_compare = _group_test("compare", "< on shapes that do not broadcast: bare ValueError")
+test_fuzz_power = _group_test("power")
+test_fuzz_compare = _group_test("compare")
 test_fuzz_matmul = _group_test("matmul")
 test_fuzz_unary = _group_test("unary")
-test_fuzz_reduce = _group_test("reduce", "mean of an int64 tensor overflows: it sums in int64")
+test_fuzz_reduce = _group_test("reduce")
 test_fuzz_softmax = _group_test("softmax")
 test_fuzz_shape = _group_test("shape")
-test_fuzz_transpose = _group_test(
-    "transpose",
-    "transpose with negative axes: wrong backward; swapaxes out of range: bare IndexError; "
-    "transpose(()) does not raise",
-)
+test_fuzz_transpose = _group_test("transpose")
 test_fuzz_index = _group_test("index")
-test_fuzz_join = _group_test(
-    "join",
-    "concatenate(axis=None) backward: TypeError; stack(axis=5) names unsqueeze; "
-    "stack(axis=None) does not raise",
-)
+test_fuzz_join = _group_test("join")
 test_fuzz_select = _group_test("select")
-test_fuzz_clip = _group_test("clip", "float32.clip(np.float64 bound) upcasts to float64")
+test_fuzz_clip = _group_test("clip")
 test_fuzz_astype = _group_test("astype")
-test_fuzz_functional = _group_test(
-    "functional",
-    "ag.maximum(0.0, float32) upcasts; ag.reshape(t, 2), ag.permute(t, None): bare TypeError; "
-    "ag.transpose(t, 0) reverses",
+test_fuzz_functional = _group_test("functional")
+test_fuzz_misc = _group_test("misc")
+test_fuzz_types = fuzz_test(
+    "test_fuzz_types", sorted(OPS), bad_types=True, examples=_fixed("types")
 )
-test_fuzz_misc = _group_test("misc", "len(0-d), bool(non-scalar), Tensor(inf, int64): bare errors")
-test_fuzz_types = xfail(
-    "lists with None, strings, ragged lists, huge ints, bad dtypes, list axes, ... (see repros)"
-)(fuzz_test("test_fuzz_types", sorted(OPS), bad_types=True, examples=_known("types")))
-test_fuzz_all_ops = xfail("the bugs of the marked groups above")(
-    fuzz_test(
-        "test_fuzz_all_ops",
-        sorted(n for g in _value_groups() for n in GROUPS[g]),
-        examples=_known("power", "reduce", "compare", "transpose", "join", "clip", "functional"),
-    )
+test_fuzz_all_ops = fuzz_test(
+    "test_fuzz_all_ops",
+    sorted(n for g in _value_groups() for n in GROUPS[g]),
+    examples=_fixed("power", "reduce", "compare", "transpose", "join", "clip", "functional"),
 )

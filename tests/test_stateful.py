@@ -904,7 +904,7 @@ class EngineMachine(RuleBasedStateMachine):
             )
 
 
-# --------------------------------------------------- known engine bugs: replayed steps
+# --------------------------------------------------- fixed engine bugs: replayed steps
 class Script:
     """Stands in for ``st.data()``: returns the given values, in order, for the draws."""
 
@@ -925,8 +925,8 @@ def replay(steps: list[tuple[str, tuple]]) -> None:
         machine.gradients_match_the_model()
 
 
-KNOWN_BUGS = [
-    # transpose(-1, 0) of a 2x2 leaf: backward transposes the gradient back with argsort of
+FIXED_BUGS = [
+    # (fixed) transpose(-1, 0) of a 2x2 leaf: backward transposed the gradient back with argsort of
     # the axes as given, (0, 1), instead of the inverse permutation: the leaf's gradient is
     # the upstream gradient, untransposed (a silently wrong gradient; non-square: GraphError)
     [
@@ -937,17 +937,12 @@ KNOWN_BUGS = [
 ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="engine bug: Transpose.backward inverts negative axes wrongly (t.transpose(-1, 0))",
-)
 class TestEngineStateMachine(EngineMachine.TestCase):
-    """The machine, after replaying the steps of the known bugs (its explicit examples)."""
+    """The machine, after replaying the steps of fixed bugs (its explicit regressions)."""
 
     settings = MACHINE_SETTINGS
 
     def runTest(self) -> None:  # noqa: N802 (unittest's name)
-        for steps in KNOWN_BUGS:
+        for steps in FIXED_BUGS:
             replay(steps)
         super().runTest()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from ..errors import DTypeError, ShapeError
 
 
@@ -12,7 +14,7 @@ def normalize_axes(op: str, axis: int | tuple[int, ...] | None, ndim: int) -> tu
     """
     if axis is None:
         return tuple(range(ndim))
-    axes = axis if isinstance(axis, tuple | list) else (axis,)
+    axes = axis if isinstance(axis, tuple) else (axis,)
     result = []
     for a in axes:
         if isinstance(a, bool) or not hasattr(a, "__index__"):
@@ -48,7 +50,31 @@ def squeezed_shape(shape: tuple[int, ...], axis: int | tuple[int, ...] | None) -
     return tuple(n for i, n in enumerate(shape) if i not in axes)
 
 
-def unsqueezed_shape(shape: tuple[int, ...], axis: int) -> tuple[int, ...]:
-    """``shape`` with a size-1 axis inserted at ``axis`` (negative counts from the end)."""
-    position = normalize_axes("unsqueeze", axis, len(shape) + 1)[0]
-    return shape[:position] + (1,) + shape[position:]
+def unsqueezed_shape(shape: tuple[int, ...], axis: int | tuple[int, ...]) -> tuple[int, ...]:
+    """``shape`` with size-1 axes inserted at ``axis`` (an int or a tuple), as expand_dims."""
+    count = len(axis) if isinstance(axis, tuple) else 1
+    positions = normalize_axes("unsqueeze", axis, len(shape) + count)
+    rest = iter(shape)
+    return tuple(1 if i in positions else next(rest) for i in range(len(shape) + count))
+
+
+def permutation(op: str, axes: tuple, ndim: int) -> tuple[int, ...]:
+    """``axes`` as a permutation of range(ndim), negative axes counted from the end."""
+    if len(axes) != ndim:
+        raise ShapeError(
+            f"{op}: axes {axes} do not match a tensor of {ndim} dimension(s); give a "
+            f"permutation of {tuple(range(ndim))}"
+        )
+    normalized = tuple(normalize_axes(op, a, ndim)[0] for a in axes)
+    if sorted(normalized) != list(range(ndim)):
+        raise ShapeError(
+            f"{op}: axes {axes} repeat an axis; give a permutation of {tuple(range(ndim))}"
+        )
+    return normalized
+
+
+def check_keepdims(op: str, keepdims: object) -> bool:
+    """``keepdims`` must be a bool (numpy refuses other values too)."""
+    if not isinstance(keepdims, bool | np.bool_):
+        raise DTypeError(f"{op}: keepdims must be True or False, got {keepdims!r}")
+    return bool(keepdims)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..function import Function
-from ._axes import keepdims_shape, normalize_axes
+from ._axes import check_keepdims, keepdims_shape, normalize_axes
 
 
 def _grad_to_input_shape(grad, ctx):
@@ -24,7 +24,8 @@ class Sum(Function):
 
     @staticmethod
     def forward(ctx, x, axis, keepdims):
-        return np.sum(x, axis=normalize_axes("sum", axis, x.ndim), keepdims=keepdims)
+        axes = normalize_axes("sum", axis, x.ndim)
+        return np.sum(x, axis=axes, keepdims=check_keepdims("sum", keepdims))
 
     @staticmethod
     def backward(ctx, grad):
@@ -41,6 +42,7 @@ class _Extremum(Function):
     @classmethod
     def forward(cls, ctx, x, axis, keepdims):
         axes = normalize_axes(cls.name(), axis, x.ndim)
+        check_keepdims(cls.name(), keepdims)
         if x.size == 0:
             raise ValueError(f"cannot take the {cls.name()} of an empty tensor")
         out = cls.reduce(x, axis=axes, keepdims=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..function import Function
-from ._axes import keepdims_shape, normalize_axes
+from ._axes import check_keepdims, keepdims_shape, normalize_axes
 
 
 def _shift_by_max(x: np.ndarray, axes: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
@@ -63,6 +63,7 @@ class LogSumExp(Function):
     @staticmethod
     def forward(ctx, x, axis, keepdims):
         axes = normalize_axes("logsumexp", axis, x.ndim)
+        check_keepdims("logsumexp", keepdims)
         shifted, m = _shift_by_max(x, axes)
         out = _log_sum_exp_shifted(shifted, axes) + m
         return out if keepdims else np.squeeze(out, axis=axes)
