@@ -21,7 +21,7 @@ from . import ops
 from .arguments import check_dtype, dtype_arg, index_arg, operand_array, shape_arg, to_array
 from .engine import run_backward
 from .errors import DTypeError, GraphError, ShapeError
-from .ops._axes import normalize_axes, permutation, squeezed_shape, unsqueezed_shape
+from .ops._axes import check_keepdims, normalize_axes, permutation, squeezed_shape, unsqueezed_shape
 
 
 class Tensor:
@@ -333,6 +333,7 @@ class Tensor:
 
     def mean(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
         """Mean over ``axis`` (None: all axes)."""
+        check_keepdims("mean", keepdims)
         count = int(np.prod([self.shape[a] for a in normalize_axes("mean", axis, self.ndim)]))
         values = self if self.dtype.kind == "f" else self.astype(np.float64)  # as numpy does
         return values.sum(axis=axis, keepdims=keepdims) / count
