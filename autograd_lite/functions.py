@@ -13,7 +13,7 @@ import numpy as np
 
 from . import ops
 from .errors import DTypeError, ShapeError
-from .ops._axes import normalize_axes
+from .ops._axes import single_axis
 from .tensor import Tensor
 
 Axis = int | tuple[int, ...] | None
@@ -238,7 +238,7 @@ def concatenate(tensors: Sequence[Any], axis: int | None = 0) -> Tensor:
     tensors = _tensors("concatenate", tensors)
     if axis is None:
         tensors, axis = [t.reshape(-1) for t in tensors], 0
-    (axis,) = normalize_axes("concatenate", axis, tensors[0].ndim)
+    axis = single_axis("concatenate", axis, tensors[0].ndim)
     return ops.Concatenate.apply(*tensors, axis=axis)
 
 
@@ -251,9 +251,7 @@ def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
     shapes = {t.shape for t in tensors}
     if len(shapes) > 1:
         raise ShapeError(f"stack: all tensors must have one shape, got {sorted(shapes)}")
-    if axis is None:
-        raise DTypeError("stack: axis must be an int (the position of the new axis), got None")
-    (axis,) = normalize_axes("stack", axis, tensors[0].ndim + 1)
+    axis = single_axis("stack", axis, tensors[0].ndim + 1)
     return concatenate([t.unsqueeze(axis) for t in tensors], axis=axis)
 
 

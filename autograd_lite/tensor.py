@@ -21,7 +21,14 @@ from . import ops
 from .arguments import check_dtype, dtype_arg, index_arg, operand_array, shape_arg, to_array
 from .engine import run_backward
 from .errors import DTypeError, GraphError, ShapeError
-from .ops._axes import check_keepdims, normalize_axes, permutation, squeezed_shape, unsqueezed_shape
+from .ops._axes import (
+    check_keepdims,
+    normalize_axes,
+    permutation,
+    single_axis,
+    squeezed_shape,
+    unsqueezed_shape,
+)
 
 
 class Tensor:
@@ -384,7 +391,7 @@ class Tensor:
 
     def swapaxes(self, axis1: int, axis2: int) -> Tensor:
         """Exchange two axes."""
-        (first,), (second,) = (normalize_axes("swapaxes", a, self.ndim) for a in (axis1, axis2))
+        first, second = (single_axis("swapaxes", a, self.ndim) for a in (axis1, axis2))
         axes = list(range(self.ndim))
         axes[first], axes[second] = second, first
         return self.transpose(*axes)

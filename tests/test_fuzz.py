@@ -194,7 +194,7 @@ def ref_clip(a: Any, low: Any, high: Any) -> np.ndarray:
 
 # ------------------------------------------------------ references numpy does not have
 def ref_relu(a: np.ndarray) -> np.ndarray:
-    return np.where(a > 0, a, np.zeros((), a.dtype))
+    return np.maximum(a, np.zeros((), a.dtype))
 
 
 def ref_sigmoid(a: np.ndarray) -> np.ndarray:
@@ -613,7 +613,9 @@ def draw_method_binary(draw: Any, pool: list, bad: bool) -> tuple:
     return (Ref(i), other), {}
 
 
-method_op("power", "pow", lambda t, e: ref_binary(operator.pow, t, e), draw_method_binary)
+method_op(
+    "power", "pow", lambda t, e: ref_binary(operator.pow, t, e), draw_method_binary, ("pow_scalar",)
+)
 method_op("matmul", "matmul", lambda t, y: ref_binary(operator.matmul, t, y), draw_matmul_method)
 for _name, _np in (("maximum", np.maximum), ("minimum", np.minimum)):
     method_op("select", _name, lambda t, y, _np=_np: ref_binary(_np, t, y), draw_method_binary)
@@ -903,7 +905,11 @@ for _name, _fn in (
     ("minimum", np.minimum),
 ):
     function_op(
-        "functional", _name, lambda x, y, _fn=_fn: ref_binary(_fn, x, y), draw_functional_binary
+        "functional",
+        _name,
+        lambda x, y, _fn=_fn: ref_binary(_fn, x, y),
+        draw_functional_binary,
+        ("pow_scalar",) if _name == "pow" else (),
     )
 
 
@@ -1178,6 +1184,8 @@ def run_backward(program: Program, pool: list[Tensor], transcript: list[str]) ->
 
         code = f"{name}.backward({_render(grad)})"
         try:
+            if np.asarray(grad).dtype.kind not in "biuf":  # None, strings: no numbers
+                raise TypeError("not numeric")
             shape = np.array(grad, dtype=out.dtype).shape
         except Exception:  # numpy cannot make a gradient of it: any documented error
             expected_error = AutogradError

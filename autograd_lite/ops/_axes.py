@@ -78,3 +78,10 @@ def check_keepdims(op: str, keepdims: object) -> bool:
     if not isinstance(keepdims, bool | np.bool_):
         raise DTypeError(f"{op}: keepdims must be True or False, got {keepdims!r}")
     return bool(keepdims)
+
+
+def single_axis(op: str, axis: object, ndim: int) -> int:
+    """One axis (an int, negative counted from the end) of a tensor with ``ndim`` axes."""
+    if isinstance(axis, bool) or not isinstance(axis, int | np.integer):
+        raise DTypeError(f"{op}: axis must be an int, got {axis!r}")
+    return normalize_axes(op, int(axis), ndim)[0]

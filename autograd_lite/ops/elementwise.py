@@ -116,7 +116,7 @@ class Relu(Function):
     def forward(ctx, x):
         mask = x > 0
         ctx.save_for_backward(mask)
-        return np.where(mask, x, np.zeros((), x.dtype))
+        return np.maximum(x, np.zeros((), x.dtype))  # NaN stays NaN, as in maximum(x, 0)
 
     @staticmethod
     def backward(ctx, grad):
