@@ -75,6 +75,11 @@ def save_npz(path: str | os.PathLike[str], arrays: Mapping[str, np.ndarray]) -> 
     """Write ``arrays`` to ``path`` as an ``.npz`` archive (no pickle), atomically."""
     path = os.fspath(path)
     directory, base = os.path.split(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        raise FileNotFoundError(
+            f"save: cannot write {path}: the directory {directory} does not exist; create it "
+            "first (e.g. os.makedirs(directory, exist_ok=True))"
+        )
     # a fresh name opened with "x" (not tempfile.mkstemp, whose files are private, mode 0600),
     # so the checkpoint gets the usual permissions
     temporary = os.path.join(directory, f".{base}.{uuid.uuid4().hex}.tmp")

@@ -291,3 +291,10 @@ def test_a_zip_without_npy_members_is_not_silently_accepted(tmp_path):
     with pytest.raises(nn.CheckpointError, match=r"entry 'notes\.txt' is not a \.npy array"):
         model.load(path)
     assert_state_equal(model, before)
+
+
+def test_save_into_a_missing_directory_names_the_directory(tmp_path):
+    missing = tmp_path / "no_such_dir"
+    with pytest.raises(FileNotFoundError, match=r"directory .*no_such_dir does not exist"):
+        nn.Linear(2, 2).save(missing / "model.npz")
+    assert not missing.exists()
