@@ -11,8 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from .engine import run_backward
-from .errors import GraphError, ShapeError
+from .engine import root_gradient, run_backward
+from .errors import GraphError
 from .tensor import Tensor
 
 
@@ -32,20 +32,7 @@ def _output_grads(outputs: list[Tensor], grad_outputs: Any) -> list[Tensor]:
         raise GraphError(
             f"grad: {len(outputs)} output(s) but {len(grad_outputs)} grad_outputs; give one each"
         )
-    grads = []
-    for out, g in zip(outputs, grad_outputs):
-        if g is None:
-            if out.size != 1:
-                raise GraphError(
-                    f"grad: an output of shape {out.shape} needs a grad_outputs entry; only "
-                    "one-element outputs have an implied gradient of 1"
-                )
-            g = np.ones(out.shape, dtype=out.dtype)
-        g = g if isinstance(g, Tensor) else Tensor(np.asarray(g, dtype=out.dtype))
-        if g.shape != out.shape:
-            raise ShapeError(f"grad: grad_outputs shape {g.shape} != output shape {out.shape}")
-        grads.append(g)
-    return grads
+    return [root_gradient(out, g, "grad") for out, g in zip(outputs, grad_outputs)]
 
 
 def grad(

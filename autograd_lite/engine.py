@@ -19,8 +19,33 @@ from collections.abc import Sequence
 import numpy as np
 
 from .anomaly import AnomalyMode, backward_phase, check_backward
+from .arguments import to_array
 from .errors import GraphError, ShapeError
 from .grad_mode import set_grad_enabled
+
+
+def root_gradient(output, grad, op: str):
+    """The gradient a backward pass starts from: ``grad``, or 1 for a one-element output.
+
+    A Tensor ``grad`` is used as it is (it may itself require grad); anything else is copied
+    into a new array of the output's dtype. ``op`` names the caller in errors.
+    """
+    if grad is None:
+        if output.size != 1:
+            raise GraphError(
+                f"{op}: a gradient can be implied only for a one-element output; this one has "
+                f"shape {output.shape}: pass a gradient of that shape"
+            )
+        return output._constant(np.ones(output.shape, dtype=output.dtype))
+    if not hasattr(grad, "_data"):
+        grad = output._constant(np.array(to_array(grad, op, output.dtype)))
+    elif grad.dtype != output.dtype:
+        grad = grad.astype(output.dtype)
+    if grad.shape != output.shape:
+        raise ShapeError(
+            f"{op}: the gradient has shape {grad.shape} but the output has shape {output.shape}"
+        )
+    return grad
 
 
 def _count_consumers(roots: Sequence) -> dict[int, int]:

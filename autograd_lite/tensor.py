@@ -19,7 +19,7 @@ import numpy as np
 
 from . import ops
 from .arguments import check_dtype, dtype_arg, index_arg, operand_array, shape_arg, to_array
-from .engine import run_backward
+from .engine import root_gradient, run_backward
 from .errors import DTypeError, GraphError, ShapeError
 from .ops._axes import (
     check_keepdims,
@@ -202,20 +202,7 @@ class Tensor:
                 "backward: this tensor does not require grad, so there is no graph to walk; "
                 "was it computed under no_grad(), or does no leaf have requires_grad=True?"
             )
-        if grad is None:
-            if self.size != 1:
-                raise GraphError(
-                    f"backward: grad can be implied only for a one-element output; this one has "
-                    f"shape {self.shape}: pass backward(grad) with a gradient of that shape"
-                )
-            grad = self._constant(np.ones(self.shape, dtype=self.dtype))
-        else:
-            values = grad._data if isinstance(grad, Tensor) else grad
-            grad = self._constant(np.array(to_array(values, "backward", self.dtype)))  # a copy
-            if grad.shape != self.shape:
-                raise ShapeError(
-                    f"backward: grad has shape {grad.shape} but the tensor has shape {self.shape}"
-                )
+        grad = root_gradient(self, grad, "backward")
         retain = create_graph if retain_graph is None else retain_graph
         run_backward([self], [grad], retain_graph=retain, create_graph=create_graph)
 
