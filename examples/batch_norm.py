@@ -37,7 +37,7 @@ import numpy as np
 
 import nn
 import optim
-from autograd_lite import Tensor, load_mnist, no_grad
+from autograd_lite import Tensor, load_mnist
 
 HIDDEN = [100] * 5
 DEFAULT_SCALES = (1.0, 0.1, 0.01, 0.001, 0.0001)
@@ -53,18 +53,6 @@ def build_model(
             layer.weight.data[...] = nn.init.normal(layer.weight.shape, rng, std=weight_std)
             layer.bias.data[...] = 0
     return model
-
-
-def accuracy(model: nn.Module, x: np.ndarray, t: np.ndarray, batch_size: int = 1000) -> float:
-    """The fraction classified correctly, in evaluation mode (running batch-norm statistics)."""
-    model.eval()
-    correct = 0
-    with no_grad():
-        for i in range(0, len(x), batch_size):
-            scores = model(Tensor(x[i : i + batch_size])).data
-            correct += int(np.sum(np.argmax(scores, axis=1) == t[i : i + batch_size]))
-    model.train()
-    return correct / len(x)
 
 
 def compare(
@@ -87,7 +75,7 @@ def compare(
     curves: dict[str, list[float]] = {name: [] for name in models}
     for epoch in range(epochs + 1):
         for name, model in models.items():
-            curves[name].append(accuracy(model, x_train, t_train))
+            curves[name].append(nn.utils.accuracy(model, x_train, t_train))
         if epoch == epochs:
             break
         for _ in range(updates_per_epoch):
@@ -157,7 +145,9 @@ def main(
             run = compare(x_train, t_train, scale, epochs, seed=seed)
         curves, models = run["curves"], run["models"]
         with np.errstate(over="ignore", invalid="ignore"):
-            test = {name: accuracy(model, x_test, t_test) for name, model in models.items()}
+            test = {
+                name: nn.utils.accuracy(model, x_test, t_test) for name, model in models.items()
+            }
         results[scale] = {
             "curves": curves,
             "train_acc": {name: curve[-1] for name, curve in curves.items()},

@@ -36,7 +36,7 @@ import numpy as np
 
 import nn
 import optim
-from autograd_lite import Tensor, load_mnist, no_grad
+from autograd_lite import Tensor, load_mnist
 
 HIDDEN = [100] * 6
 LR_RANGE = (-6.0, -2.0)  # log10 of the learning rate
@@ -64,14 +64,6 @@ def build_model(n_inputs: int, rng: np.random.Generator) -> nn.MLP:
     return model
 
 
-def accuracy(model: nn.Module, x: np.ndarray, t: np.ndarray) -> float:
-    model.eval()
-    with no_grad():
-        correct = int(np.sum(np.argmax(model(Tensor(x)).data, axis=1) == t))
-    model.train()
-    return correct / len(x)
-
-
 def train_trial(
     split: tuple[np.ndarray, ...],
     lr: float,
@@ -95,8 +87,8 @@ def train_trial(
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
-        curves["train_acc"].append(accuracy(model, x_train, t_train))
-        curves["val_acc"].append(accuracy(model, x_val, t_val))
+        curves["train_acc"].append(nn.utils.accuracy(model, x_train, t_train))
+        curves["val_acc"].append(nn.utils.accuracy(model, x_val, t_val))
     return curves
 
 

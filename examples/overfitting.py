@@ -34,7 +34,7 @@ import numpy as np
 
 import nn
 import optim
-from autograd_lite import Tensor, load_mnist, no_grad
+from autograd_lite import Tensor, load_mnist
 
 HIDDEN = [100] * 6
 SETTINGS = {  # name -> (weight decay lambda, dropout probability)
@@ -60,18 +60,6 @@ def weight_penalty(model: nn.Module, weight_decay: float) -> Any:
     return sum((w * w).sum() for w in weights) * (0.5 * weight_decay)
 
 
-def accuracy(model: nn.Module, x: np.ndarray, t: np.ndarray, batch_size: int = 1000) -> float:
-    """The fraction of ``x`` classified correctly, in evaluation mode (dropout off)."""
-    model.eval()
-    correct = 0
-    with no_grad():
-        for i in range(0, len(x), batch_size):
-            scores = model(Tensor(x[i : i + batch_size])).data
-            correct += int(np.sum(np.argmax(scores, axis=1) == t[i : i + batch_size]))
-    model.train()
-    return correct / len(x)
-
-
 def train(
     data: tuple[np.ndarray, ...],
     weight_decay: float = 0.0,
@@ -92,8 +80,8 @@ def train(
     for epoch in range(epochs + 1):
         if epoch % eval_every == 0 or epoch == epochs:
             history["epoch"].append(epoch)
-            history["train_acc"].append(accuracy(model, x_train, t_train))
-            history["test_acc"].append(accuracy(model, x_test, t_test))
+            history["train_acc"].append(nn.utils.accuracy(model, x_train, t_train))
+            history["test_acc"].append(nn.utils.accuracy(model, x_test, t_test))
         if epoch == epochs:
             break
         for _ in range(updates_per_epoch):

@@ -46,7 +46,7 @@ import numpy as np
 
 import nn
 import optim
-from autograd_lite import DataLoader, Tensor, load_mnist, no_grad
+from autograd_lite import DataLoader, Tensor, load_mnist
 
 ACTIVATIONS: dict[str, Callable[[], nn.Module]] = {
     "relu": nn.ReLU,
@@ -164,15 +164,8 @@ def make_optimizer(
 
 def evaluate(model: nn.Module, x: np.ndarray, t: np.ndarray) -> tuple[float, int]:
     """Accuracy and number correct, in batches of 100, under no_grad() and model.eval()."""
-    was_training = model.training
-    model.eval()
-    correct = 0
-    with no_grad():
-        for i in range(0, len(x), EVAL_BATCH_SIZE):
-            scores = model(Tensor(x[i : i + EVAL_BATCH_SIZE])).data
-            correct += int(np.sum(np.argmax(scores, axis=1) == t[i : i + EVAL_BATCH_SIZE]))
-    model.train(was_training)
-    return correct / len(x), correct
+    accuracy = nn.utils.accuracy(model, x, t, batch_size=EVAL_BATCH_SIZE)
+    return accuracy, round(accuracy * len(x))
 
 
 def train_epoch(

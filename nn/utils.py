@@ -1,4 +1,4 @@
-"""Training utilities: gradient clipping."""
+"""Training utilities: gradient clipping and classification accuracy."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from autograd_lite import Tensor
+from autograd_lite import Tensor, no_grad
 
 
 def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float) -> float:
@@ -38,3 +38,36 @@ def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float) -> f
         for p in with_grad:
             p.grad = Tensor(p.grad.data * np.asarray(scale, dtype=p.grad.dtype))
     return total
+
+
+def accuracy(model, x: np.ndarray, t: np.ndarray, batch_size: int = 1000) -> float:
+    """The fraction of rows of ``x`` whose highest score is the label in ``t``.
+
+    Runs in evaluation mode (dropout off, batch norm's running statistics) under
+    ``no_grad()``, ``batch_size`` rows at a time (the notes' batched inference), and puts the
+    model back in the mode it was in.
+
+    >>> import numpy as np
+    >>> from nn import Linear
+    >>> layer = Linear(2, 2, dtype=np.float64)
+    >>> layer.weight.data[...] = np.eye(2)
+    >>> layer.bias.data[...] = 0
+    >>> accuracy(layer, np.array([[1.0, 0.0], [0.0, 1.0], [2.0, 1.0]]), np.array([0, 1, 1]))
+    0.6666666666666666
+    """
+    if len(x) != len(t) or not len(x):
+        raise ValueError(
+            f"accuracy: need one label per row and at least one row; got {len(x)} rows and "
+            f"{len(t)} labels"
+        )
+    was_training = model.training
+    model.eval()
+    correct = 0
+    try:
+        with no_grad():
+            for i in range(0, len(x), batch_size):
+                scores = model(Tensor(x[i : i + batch_size])).data
+                correct += int(np.sum(np.argmax(scores, axis=1) == t[i : i + batch_size]))
+    finally:
+        model.train(was_training)
+    return correct / len(x)

@@ -1,4 +1,4 @@
-"""Tests of ``nn.utils.clip_grad_norm_``."""
+"""Tests of ``nn.utils``: clip_grad_norm_ and accuracy."""
 
 from __future__ import annotations
 
@@ -70,3 +70,22 @@ def test_float32_gradients_too_large_to_square_in_float32():
 def test_max_norm_must_not_be_negative():
     with pytest.raises(ValueError, match="max_norm must be >= 0"):
         clip_grad_norm_(with_grads([1.0]), -1.0)
+
+
+@pytest.mark.parametrize("batch_size", [1, 2, 1000])
+def test_accuracy_counts_argmax_hits_in_eval_mode_and_restores_the_mode(batch_size):
+    rng = np.random.default_rng(0)
+    model = nn.Sequential(nn.Linear(4, 3, rng=rng, dtype=np.float64), nn.Dropout(0.9, rng=rng))
+    x = rng.standard_normal((7, 4))
+    t = rng.integers(0, 3, 7)
+    w, b = model[0].weight.data, model[0].bias.data
+    expected = np.mean(np.argmax(x @ w + b, axis=1) == t)  # dropout off in eval mode
+    for training in (True, False):
+        model.train(training)
+        assert nn.utils.accuracy(model, x, t, batch_size=batch_size) == expected
+        assert model.training is training
+
+
+def test_accuracy_rejects_mismatched_labels():
+    with pytest.raises(ValueError, match="3 rows and 2 labels"):
+        nn.utils.accuracy(nn.Linear(2, 2), np.zeros((3, 2), np.float32), np.zeros(2, int))
