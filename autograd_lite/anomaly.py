@@ -106,7 +106,7 @@ def check_forward(ctx: Any, data: np.ndarray) -> None:
 
 def check_backward(ctx: Any, grad: Any, input_grads: tuple) -> None:
     """Raise if an op's backward turned a finite gradient into NaN or inf."""
-    if _nonfinite(grad._data):
+    if _nonfinite(np.asarray(getattr(grad, "_data", grad))):
         return
     for i, gx in enumerate(input_grads):
         found = None if gx is None else _nonfinite(np.asarray(getattr(gx, "_data", gx)))

@@ -7,9 +7,12 @@ a million ops needs no recursion. For each node it calls the op's ``backward`` r
 fits each returned gradient to its input (``_fit_to_input``): the one place where
 broadcasting is undone (``sum_to``) and the shape and dtype are checked.
 
-Without ``create_graph`` the rules run in no-grad mode and each node's saved buffers are
-released after use (unless ``retain_graph``); with it, the rules record a graph of their own,
-which is what makes gradients differentiable.
+Without ``create_graph`` the gradients flowing through the graph are raw numpy arrays: the
+rules of built-in ops run on arrays (``Function.backward_on_arrays``; a custom op's rule gets
+Tensors in no-grad mode), no Tensor is made until a gradient reaches a ``.grad``, and each
+node's saved buffers are released after use (unless ``retain_graph``). With it, the
+gradients are Tensors and the rules record a graph of their own, which is what makes
+gradients differentiable.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from .anomaly import AnomalyMode, backward_phase, check_backward
 from .arguments import to_array
 from .errors import GraphError, ShapeError
 from .grad_mode import set_grad_enabled
+from .ops._dual import sum_to
 
 
 def root_gradient(output, grad, op: str):
@@ -69,20 +73,28 @@ def _count_consumers(roots: Sequence) -> dict[int, int]:
 _RAW = (np.ndarray, np.generic, float, int)  # what a custom op's backward may return
 
 
-def _fit_to_input(grad, x, node):
-    """Sum a gradient back to its input's shape and dtype, and check the result."""
-    if isinstance(grad, _RAW):
+def _fit_to_input(grad, x, node, on_arrays: bool):
+    """Sum a gradient back to its input's shape and dtype, and check the result.
+
+    ``on_arrays``: the gradient is made an array (numpy returns scalars for 0-d results,
+    and a custom op's rule returns Tensors); otherwise a Tensor.
+    """
+    if on_arrays:
+        if type(grad) is not np.ndarray:
+            grad = np.asarray(getattr(grad, "_data", grad))
+    elif isinstance(grad, _RAW):
         grad = x._constant(grad)
-    if grad._data.shape != x._data.shape:
+    shape = x._data.shape
+    if grad.shape != shape:
         try:
-            grad = grad.sum_to(x.shape)
+            grad = sum_to(grad, shape)
         except ShapeError:
             raise GraphError(
                 f"{node.describe()}: backward returned a gradient of shape {grad.shape} for an "
                 f"input of shape {x.shape}; it must have the input's shape or broadcast to it"
             ) from None
-    if grad._data.dtype != x._data.dtype:
-        grad = grad.astype(x.dtype)
+    if grad.dtype != x._data.dtype:
+        grad = grad.astype(x._data.dtype)
     return grad
 
 
@@ -100,10 +112,12 @@ def run_backward(
     tensors that called ``retain_grad()``); otherwise the total gradient of each tensor in
     ``inputs`` is returned (None for one the roots do not depend on) and no ``.grad`` changes.
     """
+    on_arrays = not create_graph
     wanted = None if inputs is None else {id(t): None for t in inputs}
     consumers = _count_consumers(roots)
-    grads: dict[int, object] = {}
+    grads: dict[int, object] = {}  # arrays on arrays, else Tensors
     for root, grad in zip(roots, root_grads):
+        grad = grad._data if on_arrays else grad
         grads[id(root)] = grad if id(root) not in grads else grads[id(root)] + grad
     leaves: dict[int, object] = {}
     ready = list({id(r): r for r in roots if consumers.get(id(r), 0) == 0}.values())
@@ -118,14 +132,14 @@ def run_backward(
             if wanted is not None and id(t) in wanted:
                 wanted[id(t)] = grad
             elif t._retains_grad and grad is not None:
-                t.grad = grad if t.grad is None else t.grad + grad
-            input_grads = _backward_node(node, grad, retain_graph)
+                t._accumulate_grad(t._constant(grad) if on_arrays else grad)
+            input_grads = _backward_node(node, grad, retain_graph, on_arrays)
             for x, gx in zip(node.inputs, input_grads):
                 if not x._requires_grad:
                     continue
                 key = id(x)
                 if gx is not None:
-                    gx = _fit_to_input(gx, x, node)
+                    gx = _fit_to_input(gx, x, node, on_arrays)
                     previous = grads.get(key)
                     grads[key] = gx if previous is None else previous + gx
                 if x._node is None:
@@ -134,12 +148,18 @@ def run_backward(
                 consumers[key] -= 1
                 if consumers[key] == 0:
                     ready.append(x)
-        _deliver_to_leaves(leaves, grads, wanted, create_graph)
-    return None if inputs is None else [wanted[id(t)] for t in inputs]
+        _deliver_to_leaves(leaves, grads, wanted, on_arrays)
+    if inputs is None:
+        return None
+    found = [wanted[id(t)] for t in inputs]
+    return [g if g is None or not on_arrays else t._constant(g) for t, g in zip(inputs, found)]
 
 
-def _backward_node(node, grad, retain_graph: bool) -> tuple:
-    """Apply one node's backward rule (no gradient arrived: None for every input)."""
+def _backward_node(node, grad, retain_graph: bool, on_arrays: bool) -> tuple:
+    """Apply one node's backward rule (no gradient arrived: None for every input).
+
+    ``on_arrays``: ``grad`` is an array; a rule that cannot run on arrays gets it as a Tensor.
+    """
     if node.released:
         raise GraphError(
             f"{node.describe()}: trying to backward through the graph a second time, but its "
@@ -149,6 +169,9 @@ def _backward_node(node, grad, retain_graph: bool) -> tuple:
     if grad is None:
         return (None,) * len(node.inputs)
     node.check_inputs_unmodified()
+    node.on_arrays = on_arrays and node.op.backward_on_arrays
+    if on_arrays and not node.on_arrays:
+        grad = node.inputs[0]._constant(grad)
     if AnomalyMode.enabled:
         with backward_phase():
             input_grads = node.op.backward(node, grad)
@@ -168,7 +191,7 @@ def _backward_node(node, grad, retain_graph: bool) -> tuple:
     return input_grads
 
 
-def _deliver_to_leaves(leaves: dict, grads: dict, wanted: dict | None, create_graph: bool) -> None:
+def _deliver_to_leaves(leaves: dict, grads: dict, wanted: dict | None, on_arrays: bool) -> None:
     """Accumulate into leaves' ``.grad``, or collect the gradients ``grad()`` asked for.
 
     A rule may hand one array to several inputs (add passes ``grad`` to both) or return a
@@ -184,7 +207,9 @@ def _deliver_to_leaves(leaves: dict, grads: dict, wanted: dict | None, create_gr
             if key in wanted:
                 wanted[key] = grad
             continue
-        if not create_graph and (id(grad._data) in delivered or not grad._data.flags.writeable):
-            grad = grad._constant(grad._data.copy())
-        delivered.add(id(grad._data))
+        if on_arrays:
+            if id(grad) in delivered or not grad.flags.writeable:
+                grad = grad.copy()
+            delivered.add(id(grad))
+            grad = leaf._constant(grad)
         leaf._accumulate_grad(grad)

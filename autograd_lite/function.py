@@ -10,6 +10,13 @@ An op is a small subclass of ``Function`` with two static methods (PyTorch's
   ``backward(create_graph=True)`` those operations record a graph of their own, which is
   where higher-order gradients come from; otherwise they run in no-grad mode.
 
+A rule written only with what numpy arrays and Tensors share (operators, ``reshape``,
+``transpose``, ``sum``, ..., the functions of ``ops/_dual.py`` and ``Function.compute``) can
+run on either. An op that sets ``backward_on_arrays = True`` (every built-in op does) gets
+raw arrays during a plain backward pass: ``grad`` is an array, ``ctx.operands`` are the
+input arrays, ``ctx.output()`` is the output array, and no Tensor is made, so the backward
+pass costs little more than numpy. Under ``create_graph=True`` the same rule gets Tensors.
+
 ``Function.apply(*tensors, **attrs)`` runs ``forward`` and, when grad mode is on and some
 input requires grad, records a ``Context``: the op, its input tensors, its attributes (axis,
 exponent, ...) and whatever ``forward`` saved. The context never refers to its output tensor;
@@ -54,6 +61,7 @@ class Context:
         "versions",
         "output_modified",
         "released",
+        "on_arrays",
         "trace",
         "__weakref__",
     )
@@ -69,18 +77,27 @@ class Context:
         self.versions = tuple([t._version for t in inputs]) if op.reads_inputs else None
         self.output_modified = False
         self.released = False
+        self.on_arrays = False  # set by the engine: this backward runs on raw arrays
         self.trace = None  # where the node was created, recorded under detect_anomaly()
 
     def save_for_backward(self, *arrays: Any) -> None:
         """Keep raw arrays (masks, index arrays, counts) for ``backward`` as constants."""
         self.saved = arrays
 
+    @property
+    def operands(self) -> tuple:
+        """The inputs as the rule computes with them: arrays on arrays, else the Tensors."""
+        if self.on_arrays:
+            return tuple([t._data for t in self.inputs])
+        return self.inputs
+
     def output(self):
         """The op's output as a Tensor, for rules such as d(exp x)/dx = exp x.
 
-        Without ``create_graph`` this wraps the saved output array (no copy). Under
-        ``create_graph`` the output must itself be differentiable, so the op is applied once
-        more to its inputs; keeping the output tensor instead would make a reference cycle.
+        Without ``create_graph`` this is the saved output array (wrapped in a Tensor unless
+        the rule runs on arrays; no copy). Under ``create_graph`` the output must itself be
+        differentiable, so the op is applied once more to its inputs; keeping the output
+        tensor instead would make a reference cycle.
         """
         if self.output_modified:
             raise GraphError(
@@ -88,6 +105,8 @@ class Context:
                 "but backward needs the original values; modify a copy instead "
                 "(y = y * 1.0 makes one), or recompute the forward pass"
             )
+        if self.on_arrays:
+            return self.out_data
         if GradMode.enabled:
             return self.op.apply(*self.inputs, **self.attrs)
         return self.constant(self.out_data)
@@ -107,7 +126,10 @@ class Context:
                 )
 
     def constant(self, value: Any):
-        """Wrap ``value`` as a Tensor that requires no grad (e.g. a zero for ``where``)."""
+        """``value`` as a constant operand (e.g. a zero for ``where``): a Tensor that requires
+        no grad, or the array itself when the rule runs on arrays."""
+        if self.on_arrays:
+            return np.asarray(value)
         return self.inputs[0]._constant(value)
 
     def release(self) -> None:
@@ -133,6 +155,8 @@ class Function:
     # Whether backward reads the input values (not only their shapes); if it does, modifying
     # an input in place between forward and backward is an error.
     reads_inputs: bool = True
+    # Whether backward also runs on raw arrays (see the module's docstring).
+    backward_on_arrays: bool = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -171,6 +195,17 @@ class Function:
         except _NUMPY_ERRORS as error:
             raise _translate(error, Context(cls, inputs, attrs)) from error
         return inputs[0]._from_op(data, None)
+
+    @classmethod
+    def compute(cls, *operands: Any, **attrs: Any):
+        """The op on arrays (just ``forward``) or on Tensors (``apply``), as a rule needs it.
+
+        Backward rules call other ops this way (``Where.compute(condition, grad, zero)``),
+        so that the same rule runs on raw arrays and, under ``create_graph``, on Tensors.
+        """
+        if isinstance(operands[0], np.ndarray | np.generic):
+            return cls.forward(_NOT_RECORDED, *operands, **attrs)
+        return cls.apply(*operands, **attrs)
 
     @classmethod
     def _apply_recorded(cls, inputs: tuple, attrs: dict[str, Any]):

@@ -229,6 +229,64 @@ def test_custom_op_by_subclassing_function():
     assert Cube.apply(x).op == "cube"
 
 
+class _Recorded:
+    """What the rules below received: the types of grad, ctx.operands and ctx.output()."""
+
+    seen: list[tuple[type, ...]] = []
+
+
+class _TanhOnAnything(ag.Function):
+    """tanh whose rule is written only with what arrays and Tensors share."""
+
+    backward_on_arrays = True
+
+    @staticmethod
+    def forward(ctx, x):
+        return np.tanh(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        out = ctx.output()
+        _Recorded.seen.append((type(grad), *map(type, ctx.operands), type(out)))
+        return grad * (1.0 - out * out)  # d(tanh x)/dx = 1 - tanh^2 x
+
+
+class _TanhOnTensors(_TanhOnAnything):
+    backward_on_arrays = False  # the default for a custom op
+
+
+@pytest.mark.parametrize("op", [_TanhOnAnything, _TanhOnTensors])
+def test_a_rule_runs_on_arrays_only_when_its_op_says_so_and_never_under_create_graph(op):
+    x = leaf([0.3, -1.2])
+    _Recorded.seen.clear()
+    op.apply(x).sum().backward()
+    kind = np.ndarray if op.backward_on_arrays else Tensor
+    assert _Recorded.seen == [(kind, kind, kind)]
+    np.testing.assert_allclose(x.grad.data, 1 - np.tanh(x.data) ** 2, rtol=1e-15)
+
+    _Recorded.seen.clear()
+    (gx,) = ag.grad(op.apply(x).sum(), [x], create_graph=True)
+    assert _Recorded.seen == [(Tensor, Tensor, Tensor)]
+    gx.sum().backward()  # d/dx (1 - tanh^2 x) = -2 tanh x (1 - tanh^2 x)
+    t = np.tanh(x.data)
+    np.testing.assert_allclose(x.grad.data, 1 - t**2 - 2 * t * (1 - t**2), rtol=1e-14)
+
+
+def test_both_kinds_of_rule_pass_gradcheck_and_gradgradcheck():
+    for op in (_TanhOnAnything, _TanhOnTensors):
+        x = leaf([0.3, -1.2, 2.0])
+        assert ag.gradcheck(op.apply, x) and ag.gradgradcheck(op.apply, x)
+
+
+def test_compute_runs_forward_on_arrays_and_records_on_tensors():
+    a = np.array([1.0, -2.0])
+    out = ag.OPS["mul"].compute(a, np.array(3.0))
+    assert type(out) is np.ndarray
+    np.testing.assert_array_equal(out, [3.0, -6.0])
+    y = ag.OPS["mul"].compute(leaf([1.0, -2.0]), Tensor(3.0))
+    assert isinstance(y, Tensor) and y.op == "mul"
+
+
 def test_custom_op_returning_a_wrong_shape_is_named():
     class Broken(ag.Function):
         @staticmethod

@@ -6,10 +6,10 @@ shape and the engine sums them back to each input's shape.
 
 from __future__ import annotations
 
-from ..function import Function
+from ._dual import Op, log
 
 
-class Add(Function):
+class Add(Op):
     reads_inputs = False  # backward needs only the input's shape
 
     @staticmethod
@@ -22,7 +22,7 @@ class Add(Function):
         return grad, grad
 
 
-class Sub(Function):
+class Sub(Op):
     reads_inputs = False  # backward needs only the input's shape
 
     @staticmethod
@@ -35,7 +35,7 @@ class Sub(Function):
         return grad, (-grad if ctx.needs_input_grad[1] else None)
 
 
-class Neg(Function):
+class Neg(Op):
     reads_inputs = False  # backward needs only the input's shape
 
     @staticmethod
@@ -48,7 +48,7 @@ class Neg(Function):
         return -grad
 
 
-class Mul(Function):
+class Mul(Op):
     @staticmethod
     def forward(ctx, x, y):
         return x * y
@@ -56,13 +56,13 @@ class Mul(Function):
     @staticmethod
     def backward(ctx, grad):
         # d(x*y)/dx = y, d(x*y)/dy = x
-        x, y = ctx.inputs
+        x, y = ctx.operands
         gx = grad * y if ctx.needs_input_grad[0] else None
         gy = grad * x if ctx.needs_input_grad[1] else None
         return gx, gy
 
 
-class Div(Function):
+class Div(Op):
     @staticmethod
     def forward(ctx, x, y):
         return x / y
@@ -70,13 +70,13 @@ class Div(Function):
     @staticmethod
     def backward(ctx, grad):
         # d(x/y)/dx = 1/y, d(x/y)/dy = -x/y^2
-        x, y = ctx.inputs
+        x, y = ctx.operands
         gx = grad / y
         gy = -(gx * x) / y if ctx.needs_input_grad[1] else None
         return gx, gy
 
 
-class PowScalar(Function):
+class PowScalar(Op):
     """``x ** exponent`` for a constant Python number ``exponent``."""
 
     @staticmethod
@@ -86,14 +86,14 @@ class PowScalar(Function):
     @staticmethod
     def backward(ctx, grad):
         # d(x^c)/dx = c x^(c-1); for c = 0 the derivative is 0 everywhere, x = 0 included
-        (x,) = ctx.inputs
+        (x,) = ctx.operands
         c = ctx.attrs["exponent"]
         if c == 0:
             return grad * 0.0
         return grad * (c * x ** (c - 1))
 
 
-class Pow(Function):
+class Pow(Op):
     """``x ** y`` for a Tensor exponent ``y`` (x > 0 where y's gradient is wanted)."""
 
     @staticmethod
@@ -103,7 +103,7 @@ class Pow(Function):
     @staticmethod
     def backward(ctx, grad):
         # d(x^y)/dx = y x^(y-1), d(x^y)/dy = x^y log x
-        x, y = ctx.inputs
+        x, y = ctx.operands
         gx = grad * y * x ** (y - 1.0) if ctx.needs_input_grad[0] else None
-        gy = grad * ctx.output() * x.log() if ctx.needs_input_grad[1] else None
+        gy = grad * ctx.output() * log(x) if ctx.needs_input_grad[1] else None
         return gx, gy

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..function import Function
+from ._dual import Op
 
 
-class _Select(Function):
+class _Select(Op):
     """Shared rule of maximum and minimum: the gradient goes to the winner, halved at ties."""
 
     reads_inputs = False  # backward uses the masks saved by forward
@@ -40,7 +40,7 @@ class Minimum(_Select):
     pick = staticmethod(np.minimum)
 
 
-class Clip(Function):
+class Clip(Op):
     """Limit x to [low, high]; either bound may be None."""
 
     reads_inputs = False  # backward uses the masks saved by forward
@@ -62,7 +62,7 @@ class Clip(Function):
         return grad * inside
 
 
-class Where(Function):
+class Where(Op):
     """``condition ? x : y`` elementwise; ``condition`` is a boolean Tensor (no gradient)."""
 
     @staticmethod
@@ -73,8 +73,8 @@ class Where(Function):
     def backward(ctx, grad):
         # the gradient flows to the branch that was taken; selecting (not multiplying by a
         # 0/1 mask) keeps an infinite gradient out of the branch that was not
-        condition = ctx.inputs[0]
+        condition = ctx.operands[0]
         zero = ctx.constant(np.zeros((), dtype=grad.dtype))
-        gx = Where.apply(condition, grad, zero) if ctx.needs_input_grad[1] else None
-        gy = Where.apply(condition, zero, grad) if ctx.needs_input_grad[2] else None
+        gx = Where.compute(condition, grad, zero) if ctx.needs_input_grad[1] else None
+        gy = Where.compute(condition, zero, grad) if ctx.needs_input_grad[2] else None
         return None, gx, gy

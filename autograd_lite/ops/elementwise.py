@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..function import Function
+from ._dual import Op, cos, sin
 
 
-class Exp(Function):
+class Exp(Op):
     @staticmethod
     def forward(ctx, x):
         return np.exp(x)
@@ -24,7 +24,7 @@ class Exp(Function):
         return grad * ctx.output()
 
 
-class Log(Function):
+class Log(Op):
     @staticmethod
     def forward(ctx, x):
         return np.log(x)
@@ -32,10 +32,10 @@ class Log(Function):
     @staticmethod
     def backward(ctx, grad):
         # d(log x)/dx = 1/x
-        return grad / ctx.inputs[0]
+        return grad / ctx.operands[0]
 
 
-class Sqrt(Function):
+class Sqrt(Op):
     @staticmethod
     def forward(ctx, x):
         return np.sqrt(x)
@@ -46,7 +46,7 @@ class Sqrt(Function):
         return grad / (ctx.output() * 2.0)
 
 
-class Abs(Function):
+class Abs(Op):
     reads_inputs = False  # backward uses the masks saved by forward
 
     @staticmethod
@@ -61,7 +61,7 @@ class Abs(Function):
         return grad * sign
 
 
-class Sin(Function):
+class Sin(Op):
     @staticmethod
     def forward(ctx, x):
         return np.sin(x)
@@ -69,10 +69,10 @@ class Sin(Function):
     @staticmethod
     def backward(ctx, grad):
         # d(sin x)/dx = cos x
-        return grad * ctx.inputs[0].cos()
+        return grad * cos(ctx.operands[0])
 
 
-class Cos(Function):
+class Cos(Op):
     @staticmethod
     def forward(ctx, x):
         return np.cos(x)
@@ -80,10 +80,10 @@ class Cos(Function):
     @staticmethod
     def backward(ctx, grad):
         # d(cos x)/dx = -sin x
-        return -(grad * ctx.inputs[0].sin())
+        return -(grad * sin(ctx.operands[0]))
 
 
-class Tanh(Function):
+class Tanh(Op):
     @staticmethod
     def forward(ctx, x):
         return np.tanh(x)
@@ -95,7 +95,7 @@ class Tanh(Function):
         return grad * (1.0 - out * out)
 
 
-class Sigmoid(Function):
+class Sigmoid(Op):
     @staticmethod
     def forward(ctx, x):
         # 1 / (1 + e^-x) without overflow: with e = e^-|x|, 1/(1+e) for x >= 0, e/(1+e) below
@@ -109,7 +109,7 @@ class Sigmoid(Function):
         return grad * out * (1.0 - out)
 
 
-class Relu(Function):
+class Relu(Op):
     reads_inputs = False  # backward uses the masks saved by forward
 
     @staticmethod

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..function import Function
+from ._dual import Op
 
 
 def _is_basic(index: tuple) -> bool:
@@ -17,7 +17,7 @@ def _is_basic(index: tuple) -> bool:
     return all(isinstance(i, int | slice) or i is None or i is Ellipsis for i in index)
 
 
-class GetItem(Function):
+class GetItem(Op):
     reads_inputs = False  # backward needs only the input's shape
     op_name = "getitem"
 
@@ -29,10 +29,10 @@ class GetItem(Function):
     def backward(ctx, grad):
         # each selected element passes its gradient back to where it came from
         x = ctx.inputs[0]
-        return IndexAdd.apply(grad, shape=x.shape, index=ctx.attrs["index"])
+        return IndexAdd.compute(grad, shape=x.shape, index=ctx.attrs["index"])
 
 
-class IndexAdd(Function):
+class IndexAdd(Op):
     """Scatter ``x`` into zeros of ``shape`` at ``index``, adding where indices repeat."""
 
     reads_inputs = False  # backward needs only the input's shape
@@ -52,7 +52,7 @@ class IndexAdd(Function):
         return grad[ctx.attrs["index"]]
 
 
-class Concatenate(Function):
+class Concatenate(Op):
     reads_inputs = False  # backward needs only the input's shape
 
     @staticmethod

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import ShapeError
-from ..function import Function
+from ._dual import Op, expand_dims
 
 
 def _check_matmul_shapes(x: np.ndarray, y: np.ndarray) -> None:
@@ -23,13 +23,13 @@ def _check_matmul_shapes(x: np.ndarray, y: np.ndarray) -> None:
 
 
 def _swap_last(t):
-    """The matrix transpose of each matrix in a (batched) Tensor."""
+    """The matrix transpose of each matrix in a (batched) array or Tensor."""
     axes = list(range(t.ndim))
     axes[-2], axes[-1] = axes[-1], axes[-2]
     return t.transpose(tuple(axes))
 
 
-class MatMul(Function):
+class MatMul(Op):
     op_name = "matmul"
 
     @staticmethod
@@ -42,21 +42,21 @@ class MatMul(Function):
         # for Z = X Y: dX = dZ Y^T and dY = X^T dZ (the notes' Affine layer). A 1-D operand is
         # treated as a row (x) or column (y) matrix, and its gradient squeezed back; batch
         # dimensions that were broadcast are summed away by the engine.
-        x, y = ctx.inputs
+        x, y = ctx.operands
         g = grad
         if x.ndim == 1 and y.ndim == 1:
             g = g.reshape(1, 1)
         elif x.ndim == 1:
-            g = g.unsqueeze(-2)
+            g = expand_dims(g, -2)
         elif y.ndim == 1:
-            g = g.unsqueeze(-1)
+            g = expand_dims(g, -1)
         gx = gy = None
         if ctx.needs_input_grad[0]:
-            y2 = y.unsqueeze(-1) if y.ndim == 1 else y
+            y2 = expand_dims(y, -1) if y.ndim == 1 else y
             gx = g @ _swap_last(y2)
             gx = gx.squeeze(-2) if x.ndim == 1 else gx
         if ctx.needs_input_grad[1]:
-            x2 = x.unsqueeze(0) if x.ndim == 1 else x
+            x2 = expand_dims(x, 0) if x.ndim == 1 else x
             gy = _swap_last(x2) @ g
             gy = gy.squeeze(-1) if y.ndim == 1 else gy
         return gx, gy

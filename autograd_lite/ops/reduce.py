@@ -8,18 +8,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..function import Function
 from ._axes import check_keepdims, keepdims_shape, normalize_axes
+from ._dual import Op, broadcast_to
 
 
 def _grad_to_input_shape(grad, ctx):
     """Reshape a reduction's output gradient to keepdims form and broadcast it to the input."""
     shape = ctx.inputs[0].shape
     kept = keepdims_shape(shape, normalize_axes("sum", ctx.attrs["axis"], len(shape)))
-    return grad.reshape(kept).broadcast_to(shape)
+    return broadcast_to(grad.reshape(kept), shape)
 
 
-class Sum(Function):
+class Sum(Op):
     reads_inputs = False  # backward needs only the input's shape
 
     @staticmethod
@@ -33,7 +33,7 @@ class Sum(Function):
         return _grad_to_input_shape(grad, ctx)
 
 
-class _Extremum(Function):
+class _Extremum(Op):
     """Shared rule of max and min: the gradient goes to the extreme element(s), split evenly."""
 
     reads_inputs = False  # backward uses the masks saved by forward

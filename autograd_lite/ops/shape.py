@@ -10,10 +10,10 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import ShapeError
-from ..function import Function
+from ._dual import Op, broadcast_to, sum_to, sum_to_array
 
 
-class Reshape(Function):
+class Reshape(Op):
     reads_inputs = False  # backward needs only the input's shape
 
     @staticmethod
@@ -31,7 +31,7 @@ class Reshape(Function):
         return grad.reshape(ctx.inputs[0].shape)
 
 
-class Transpose(Function):
+class Transpose(Op):
     """Permute the axes (``axes=None`` reverses them, like ``.T``)."""
 
     reads_inputs = False  # backward needs only the input's shape
@@ -47,7 +47,7 @@ class Transpose(Function):
         return grad.transpose() if axes is None else grad.transpose(*np.argsort(axes).tolist())
 
 
-class BroadcastTo(Function):
+class BroadcastTo(Op):
     reads_inputs = False  # backward needs only the input's shape
 
     @staticmethod
@@ -61,37 +61,24 @@ class BroadcastTo(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad.sum_to(ctx.inputs[0].shape)
+        return sum_to(grad, ctx.inputs[0].shape)
 
 
-def _sum_to(x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-    """Sum ``x`` over the axes that broadcasting added or stretched, giving ``shape``."""
-    lead = x.ndim - len(shape)
-    if lead < 0 or any(n not in (1, x.shape[lead + i]) for i, n in enumerate(shape)):
-        raise ShapeError(
-            f"sum_to: a tensor of shape {x.shape} cannot be summed to shape {shape}: "
-            f"{shape} does not broadcast to {x.shape}"
-        )
-    stretched = tuple(lead + i for i, n in enumerate(shape) if n == 1 and x.shape[lead + i] != 1)
-    out = np.sum(x, axis=tuple(range(lead)) + stretched, keepdims=True) if lead or stretched else x
-    return out.reshape(shape) if lead else out
-
-
-class SumTo(Function):
+class SumTo(Op):
     """Sum a broadcast gradient back to an input's shape (the inverse of broadcast_to)."""
 
     reads_inputs = False  # backward needs only the input's shape
 
     @staticmethod
     def forward(ctx, x, shape):
-        return _sum_to(x, shape)
+        return sum_to_array(x, shape)
 
     @staticmethod
     def backward(ctx, grad):
-        return grad.broadcast_to(ctx.inputs[0].shape)
+        return broadcast_to(grad, ctx.inputs[0].shape)
 
 
-class Astype(Function):
+class Astype(Op):
     reads_inputs = False  # backward needs only the input's shape
 
     @staticmethod

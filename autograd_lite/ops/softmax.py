@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..function import Function
 from ._axes import check_keepdims, keepdims_shape, normalize_axes
+from ._dual import Op, exp, expand_dims
 
 
 def _shift_by_max(x: np.ndarray, axes: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
@@ -26,7 +26,7 @@ def _log_sum_exp_shifted(shifted: np.ndarray, axes: tuple[int, ...]) -> np.ndarr
         return np.log(np.sum(np.exp(shifted), axis=axes, keepdims=True))
 
 
-class Softmax(Function):
+class Softmax(Op):
     @staticmethod
     def forward(ctx, x, axis):
         axes = normalize_axes("softmax", axis, x.ndim)
@@ -41,7 +41,7 @@ class Softmax(Function):
         return y * (grad - (grad * y).sum(axis=axis, keepdims=True))
 
 
-class LogSoftmax(Function):
+class LogSoftmax(Op):
     @staticmethod
     def forward(ctx, x, axis):
         # (x - m) - log(sum(exp(x - m))): subtracting the small log-sum last keeps float32
@@ -54,10 +54,10 @@ class LogSoftmax(Function):
     def backward(ctx, grad):
         # dx = g - softmax(x) * sum(g) over the axis, with softmax(x) = exp(log_softmax(x))
         axis = ctx.attrs["axis"]
-        return grad - ctx.output().exp() * grad.sum(axis=axis, keepdims=True)
+        return grad - exp(ctx.output()) * grad.sum(axis=axis, keepdims=True)
 
 
-class LogSumExp(Function):
+class LogSumExp(Op):
     op_name = "logsumexp"
 
     @staticmethod
@@ -71,16 +71,16 @@ class LogSumExp(Function):
     @staticmethod
     def backward(ctx, grad):
         # d logsumexp(x)/dx = softmax(x) = exp(x - logsumexp(x))
-        x = ctx.inputs[0]
+        (x,) = ctx.operands
         axis, keepdims = ctx.attrs["axis"], ctx.attrs["keepdims"]
         kept = keepdims_shape(x.shape, normalize_axes("logsumexp", axis, x.ndim))
         out = ctx.output()
         if not keepdims:
             out, grad = out.reshape(kept), grad.reshape(kept)
-        return grad * (x - out).exp()
+        return grad * exp(x - out)
 
 
-class SoftmaxCrossEntropy(Function):
+class SoftmaxCrossEntropy(Op):
     """Per-row cross-entropy of softmax(x) against a target distribution t, fused.
 
     loss_n = -sum_c t_nc log softmax(x)_nc for x and t of shape (N, C). One node instead of
@@ -103,11 +103,11 @@ class SoftmaxCrossEntropy(Function):
     @staticmethod
     def backward(ctx, grad):
         # d loss_n / dx_nk = softmax(x)_nk sum_c t_nc - t_nk;  d loss_n / dt_nk = -log softmax_nk
-        x, t = ctx.inputs
-        g = grad.unsqueeze(1)
+        x, t = ctx.operands
+        g = expand_dims(grad, 1)
         gx = gt = None
         if ctx.needs_input_grad[0]:
-            gx = g * (x.softmax(axis=1) * t.sum(axis=1, keepdims=True) - t)
+            gx = g * (Softmax.compute(x, axis=1) * t.sum(axis=1, keepdims=True) - t)
         if ctx.needs_input_grad[1]:
-            gt = -(g * x.log_softmax(axis=1))
+            gt = -(g * LogSoftmax.compute(x, axis=1))
         return gx, gt

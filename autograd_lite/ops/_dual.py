@@ -1,0 +1,75 @@
+"""The functions backward rules call besides operators: each works on arrays and on Tensors.
+
+A built-in op's ``backward`` is written once and runs in two ways (see ``function.py``):
+on raw numpy arrays during a plain ``backward()``, where a rule costs what numpy costs, and
+on Tensors under ``create_graph=True``, where every call records a node, which is where
+higher-order gradients come from. Operators (``+ - * / ** @``, indexing) and the methods
+``reshape``, ``transpose``, ``squeeze``, ``sum`` and ``astype`` already mean the same on
+both; this module supplies the rest under numpy's names.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import ShapeError
+from ..function import Function
+
+
+def is_array(x) -> bool:
+    """True for a numpy array or scalar (what numpy returns for 0-d results), not a Tensor."""
+    return isinstance(x, np.ndarray | np.generic)
+
+
+def exp(x):
+    """e^x, elementwise."""
+    return np.exp(x) if is_array(x) else x.exp()
+
+
+def log(x):
+    """The natural logarithm, elementwise."""
+    return np.log(x) if is_array(x) else x.log()
+
+
+def sin(x):
+    """The sine, elementwise."""
+    return np.sin(x) if is_array(x) else x.sin()
+
+
+def cos(x):
+    """The cosine, elementwise."""
+    return np.cos(x) if is_array(x) else x.cos()
+
+
+def expand_dims(x, axis: int):
+    """Insert a size-1 axis at ``axis`` (Tensor's ``unsqueeze``)."""
+    return np.expand_dims(x, axis) if is_array(x) else x.unsqueeze(axis)
+
+
+def broadcast_to(x, shape: tuple[int, ...]):
+    """Broadcast to ``shape`` (on arrays a read-only view, as numpy gives)."""
+    return np.broadcast_to(x, shape) if is_array(x) else x.broadcast_to(shape)
+
+
+def sum_to(x, shape: tuple[int, ...]):
+    """Sum over the axes broadcasting added or stretched, down to ``shape``."""
+    return sum_to_array(np.asarray(x), shape) if is_array(x) else x.sum_to(shape)
+
+
+def sum_to_array(x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """``sum_to`` on an array: the inverse of ``np.broadcast_to(., x.shape)`` for gradients."""
+    lead = x.ndim - len(shape)
+    if lead < 0 or any(n not in (1, x.shape[lead + i]) for i, n in enumerate(shape)):
+        raise ShapeError(
+            f"sum_to: a tensor of shape {x.shape} cannot be summed to shape {shape}: "
+            f"{shape} does not broadcast to {x.shape}"
+        )
+    stretched = tuple(lead + i for i, n in enumerate(shape) if n == 1 and x.shape[lead + i] != 1)
+    out = np.sum(x, axis=tuple(range(lead)) + stretched, keepdims=True) if lead or stretched else x
+    return out.reshape(shape) if lead else out
+
+
+class Op(Function):
+    """The base of the built-in ops: a ``Function`` whose backward also runs on raw arrays."""
+
+    backward_on_arrays = True
