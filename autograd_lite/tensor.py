@@ -224,12 +224,12 @@ class Tensor:
 
     # ----------------------------------------------------------------- operators
     # fmt: off
-    def __add__(self, other): return ops.Add.apply(self, self._lift(other, "add"))
-    def __radd__(self, other): return ops.Add.apply(self._lift(other, "add"), self)
+    def __add__(self, other): return self._arith(ops.Add, ops.AddScalar, other, "add")
+    def __radd__(self, other): return self._arith(ops.Add, ops.AddScalar, other, "add")
     def __sub__(self, other): return ops.Sub.apply(self, self._lift(other, "sub"))
     def __rsub__(self, other): return ops.Sub.apply(self._lift(other, "sub"), self)
-    def __mul__(self, other): return ops.Mul.apply(self, self._lift(other, "mul"))
-    def __rmul__(self, other): return ops.Mul.apply(self._lift(other, "mul"), self)
+    def __mul__(self, other): return self._arith(ops.Mul, ops.MulScalar, other, "mul")
+    def __rmul__(self, other): return self._arith(ops.Mul, ops.MulScalar, other, "mul")
     def __truediv__(self, other): return ops.Div.apply(self, self._lift(other, "div"))
     def __rtruediv__(self, other): return ops.Div.apply(self._lift(other, "div"), self)
     def __matmul__(self, other): return ops.MatMul.apply(self, self._lift(other, "matmul"))
@@ -245,6 +245,13 @@ class Tensor:
     def __ge__(self, other): return self._compare(np.greater_equal, other, "ge")
     # fmt: on
     # == and != are not overloaded: they compare identity, so tensors work as dict keys.
+
+    def _arith(self, op: type, scalar_op: type, other: Any, name: str) -> Tensor:
+        """``op(self, other)`` for a commutative op; a Python number next to a float tensor
+        is kept as ``scalar_op``'s attribute rather than lifted into a constant Tensor."""
+        if (type(other) is float or type(other) is int) and self._data.dtype.kind == "f":
+            return scalar_op.apply(self, value=other)
+        return op.apply(self, self._lift(other, name))
 
     def _compare(self, ufunc: np.ufunc, other: Any, op: str) -> Tensor:
         """An elementwise comparison: a boolean tensor, outside the graph (no gradient)."""

@@ -155,6 +155,11 @@ def _unsqueeze_kwargs(shapes_):
     return st.integers(-ndim - 1, ndim).map(lambda a: {"axis": a})
 
 
+def _scalar_kwargs(_):
+    # Python ints and floats, which x + c and c * x keep as an attribute
+    return st.sampled_from([-2.5, -1, 0, 0.5, 3, 1e3]).map(lambda c: {"value": c})
+
+
 def _clip_kwargs(_):
     # bounds sit halfway between grid values, so no input lies on a bound
     bounds = grid(-2.0, 2.0, step=0.01, offset=0.005)
@@ -202,8 +207,14 @@ _TWO = cases(2)
 SPECS: dict[str, OpSpec] = {
     # arithmetic
     "add": OpSpec(lambda x, y: x + y, np.add, _TWO),
+    "add_scalar": OpSpec(
+        lambda x, value: x + value, lambda x, value: x + value, cases(1, kwargs=_scalar_kwargs)
+    ),
     "sub": OpSpec(lambda x, y: x - y, np.subtract, _TWO),
     "mul": OpSpec(lambda x, y: x * y, np.multiply, _TWO),
+    "mul_scalar": OpSpec(
+        lambda x, value: value * x, lambda x, value: value * x, cases(1, kwargs=_scalar_kwargs)
+    ),
     "div": OpSpec(lambda x, y: x / y, np.divide, cases(2, elements=[floats(), POSITIVE])),
     "neg": OpSpec(lambda x: -x, np.negative, _ONE),
     "pow": OpSpec(lambda x, y: x**y, np.power, cases(2, elements=[POSITIVE, floats()])),

@@ -34,7 +34,7 @@ BAD_PARAMS = [
         r"params\[0\] has dtype int64; only float tensors",
     ),
     (lambda: [weight(2), Tensor([1.0])], ValueError, r"params\[1\] does not require grad"),
-    (lambda: [weight(2) * 2.0], ValueError, r"params\[0\] was computed by op 'mul'"),
+    (lambda: [weight(2) * 2.0], ValueError, r"params\[0\] was computed by op 'mul_scalar'"),
     (lambda: [], ValueError, "params is empty"),
     (lambda: iter([]), ValueError, "params is empty"),
 ]

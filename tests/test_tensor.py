@@ -57,8 +57,24 @@ def test_unsupported_data_types_are_rejected():
 def test_repr_shows_values_and_op():
     x = Tensor([1.0, 2.0], requires_grad=True)
     assert repr(x) == "Tensor([1. 2.], requires_grad=True)"
-    assert repr(x * 2) == "Tensor([2. 4.], op=mul)"
+    assert repr(x * 2) == "Tensor([2. 4.], op=mul_scalar)"
     assert repr(Tensor(np.float32(1), name="w")) == "Tensor(1., dtype=float32, name='w')"
+
+
+def test_python_numbers_become_attributes_of_scalar_ops_on_float_tensors():
+    x = Tensor(np.array([1.0, -2.0], dtype=np.float32), requires_grad=True)
+    for y, op, expected in [
+        (x + 2, "add_scalar", [3.0, 0.0]),
+        (0.5 + x, "add_scalar", [1.5, -1.5]),
+        (x * 2.5, "mul_scalar", [2.5, -5.0]),
+        (-1 * x, "mul_scalar", [-1.0, 2.0]),
+        (x * np.float64(2.5), "mul", [2.5, -5.0]),  # numpy scalars: a constant Tensor
+    ]:
+        assert (y.op, y.dtype, y.data.tolist()) == (op, np.float32, expected)
+        assert len(y._node.inputs) == (1 if op.endswith("_scalar") else 2)
+    assert (Tensor(np.array([1, 2])) * 2).dtype == np.int64  # integer tensors: numpy promotion
+    with pytest.raises(DTypeError, match="mul_scalar"):
+        x * 10**400
 
 
 def test_reflected_operators_with_scalars_and_arrays():

@@ -9,7 +9,7 @@ fails when an op here has no spec, so no op exists without its gradient test. De
 from __future__ import annotations
 
 from ..function import Function
-from .arithmetic import Add, Div, Mul, Neg, Pow, PowScalar, Sub
+from .arithmetic import Add, AddScalar, Div, Mul, MulScalar, Neg, Pow, PowScalar, Sub
 from .compare import Clip, Maximum, Minimum, Where
 from .elementwise import Abs, Cos, Exp, Log, Relu, Sigmoid, Sin, Sqrt, Tanh
 from .index import Concatenate, GetItem, IndexAdd
@@ -22,7 +22,7 @@ OPS: dict[str, type[Function]] = {
     op.name(): op
     for op in (
         # arithmetic
-        Add, Sub, Mul, Div, Neg, Pow, PowScalar,
+        Add, AddScalar, Sub, Mul, MulScalar, Div, Neg, Pow, PowScalar,
         # elementwise
         Exp, Log, Sqrt, Abs, Sin, Cos, Tanh, Sigmoid, Relu,
         # selecting

@@ -1,7 +1,9 @@
 """The arithmetic ops: + - * / unary minus and powers.
 
 Binary ops broadcast like numpy; each backward rule returns gradients in the broadcast
-shape and the engine sums them back to each input's shape.
+shape and the engine sums them back to each input's shape. ``x + 2.0`` and ``x * 2.0`` on a
+float tensor record ``add_scalar`` / ``mul_scalar``, which keep the Python number as an
+attribute: one input instead of a second, constant Tensor, so half the bookkeeping.
 """
 
 from __future__ import annotations
@@ -20,6 +22,21 @@ class Add(Op):
     def backward(ctx, grad):
         # d(x+y)/dx = d(x+y)/dy = 1
         return grad, grad
+
+
+class AddScalar(Op):
+    """``x + value`` for a Python number ``value``."""
+
+    reads_inputs = False  # backward needs nothing
+
+    @staticmethod
+    def forward(ctx, x, value):
+        return x + value
+
+    @staticmethod
+    def backward(ctx, grad):
+        # d(x+c)/dx = 1
+        return grad
 
 
 class Sub(Op):
@@ -60,6 +77,21 @@ class Mul(Op):
         gx = grad * y if ctx.needs_input_grad[0] else None
         gy = grad * x if ctx.needs_input_grad[1] else None
         return gx, gy
+
+
+class MulScalar(Op):
+    """``x * value`` for a Python number ``value``."""
+
+    reads_inputs = False  # backward needs only the number
+
+    @staticmethod
+    def forward(ctx, x, value):
+        return x * value
+
+    @staticmethod
+    def backward(ctx, grad):
+        # d(c*x)/dx = c
+        return grad * ctx.attrs["value"]
 
 
 class Div(Op):
