@@ -58,7 +58,6 @@ class Context:
         "attrs",
         "saved",
         "out_data",
-        "needs_input_grad",
         "versions",
         "output_modified",
         "released",
@@ -73,14 +72,8 @@ class Context:
         self.attrs = attrs
         self.saved: tuple = ()
         self.out_data: np.ndarray | None = None
-        # which inputs want a gradient, and their versions now, to tell at backward time
-        # whether one was modified since (one plain loop costs less than two comprehensions)
-        needs, versions = [], []
-        for t in inputs:
-            needs.append(t._requires_grad)
-            versions.append(t._version)
-        self.needs_input_grad = tuple(needs)
-        self.versions = tuple(versions) if op.reads_inputs else None
+        # the inputs' versions now, to tell at backward time whether one was modified since
+        self.versions = _versions(inputs) if op.reads_inputs else None
         self.output_modified = False
         self.released = False
         self.on_arrays = False  # set by the engine: this backward runs on raw arrays
@@ -89,6 +82,11 @@ class Context:
     def save_for_backward(self, *arrays: Any) -> None:
         """Keep raw arrays (masks, index arrays, counts) for ``backward`` as constants."""
         self.saved = arrays
+
+    @property
+    def needs_input_grad(self) -> tuple[bool, ...]:
+        """For each input, whether it wants a gradient (a rule skips the others)."""
+        return tuple([t._requires_grad for t in self.inputs])
 
     @property
     def operands(self) -> tuple:
@@ -117,7 +115,7 @@ class Context:
 
     def check_inputs_unmodified(self) -> None:
         """Raise if an input this node's backward reads was modified in place since forward."""
-        if self.versions is None:
+        if self.versions is None or self.versions == _versions(self.inputs):
             return
         for i, (t, version) in enumerate(zip(self.inputs, self.versions)):
             if t._version != version:
@@ -186,19 +184,26 @@ class Function:
     @classmethod
     def apply(cls, *inputs: Any, **attrs: Any):
         """Run the op on Tensors and record a graph node when some input requires grad."""
+        ctx = _NOT_RECORDED  # no node, nothing saved: under no_grad and for constants
         if GradMode.enabled:
             for t in inputs:
                 if t._requires_grad:
-                    return cls._apply_recorded(inputs, attrs)
-        # The no-grad path, taken by every op of a backward pass and of an optimizer step:
-        # no node, nothing saved.
+                    ctx = Context(cls, inputs, attrs)
+                    break
         try:
-            data = cls.forward(_NOT_RECORDED, *_arrays(inputs), **attrs)
+            data = cls.forward(ctx, *_arrays(inputs), **attrs)
         except AutogradError:
             raise
         except _NUMPY_ERRORS as error:
             raise _translate(error, Context(cls, inputs, attrs)) from error
-        return inputs[0]._from_op(data, None)
+        if ctx is _NOT_RECORDED or data.dtype.kind != "f":  # int and bool results: no gradient
+            return inputs[0]._from_op(data, None)
+        if AnomalyMode.enabled and AnomalyMode.checking_forward:
+            ctx.trace = creation_site()
+            check_forward(ctx, data)
+        out = inputs[0]._from_op(data, ctx)
+        ctx.out_data = out._data
+        return out
 
     @classmethod
     def compute(cls, *operands: Any, **attrs: Any):
@@ -211,24 +216,6 @@ class Function:
             return cls.forward(_NOT_RECORDED, *operands, **attrs)
         return cls.apply(*operands, **attrs)
 
-    @classmethod
-    def _apply_recorded(cls, inputs: tuple, attrs: dict[str, Any]):
-        ctx = Context(cls, inputs, attrs)
-        try:
-            data = cls.forward(ctx, *_arrays(inputs), **attrs)
-        except AutogradError:
-            raise
-        except _NUMPY_ERRORS as error:
-            raise _translate(error, ctx) from error
-        if data.dtype.kind != "f":  # integer and boolean results carry no gradient
-            return inputs[0]._from_op(data, None)
-        if AnomalyMode.enabled and AnomalyMode.checking_forward:
-            ctx.trace = creation_site()
-            check_forward(ctx, data)
-        out = inputs[0]._from_op(data, ctx)
-        ctx.out_data = out._data
-        return out
-
 
 def _arrays(tensors: tuple) -> tuple:
     """The tensors' arrays. Spelled out for one and two tensors, the usual cases: on Python
@@ -238,6 +225,15 @@ def _arrays(tensors: tuple) -> tuple:
     if len(tensors) == 2:
         return (tensors[0]._data, tensors[1]._data)
     return tuple([t._data for t in tensors])
+
+
+def _versions(tensors: tuple) -> tuple:
+    """The tensors' versions (spelled out for one and two tensors, as in ``_arrays``)."""
+    if len(tensors) == 1:
+        return (tensors[0]._version,)
+    if len(tensors) == 2:
+        return (tensors[0]._version, tensors[1]._version)
+    return tuple([t._version for t in tensors])
 
 
 class _NotRecorded:
