@@ -1,4 +1,7 @@
-"""The workloads on autograd_lite and on PyTorch, written the way a user of each would.
+"""Every engine by name, and the workloads on autograd_lite and PyTorch as their users write them.
+
+``make_runner`` / ``make_chain`` build an engine's MLP runner / chain: the numpy baselines
+come from ``numpy_by_hand.py`` and ``numpy_tuned.py`` (the tuned one runs W1/W2 only).
 
 autograd_lite: ``nn.Sequential`` of ``nn.Linear`` and ``nn.ReLU``, ``nn.functional
 .cross_entropy`` and ``optim.SGD`` / ``optim.Adam``. PyTorch (optional: imported only by
@@ -23,15 +26,17 @@ import optim
 from autograd_lite import Tensor, no_grad
 
 from .numpy_by_hand import NumpyRunner, chain_forward_backward
+from .numpy_tuned import TunedRunner
 from .workloads import MLPWorkload, Runner, tensor_steps
 
 Weights = Sequence[tuple[np.ndarray, np.ndarray]]
 Ops = Sequence[tuple[str, float | None]]
-ENGINES = ("numpy", "autograd_lite", "torch")
+ENGINES = ("numpy", "numpy_tuned", "autograd_lite", "torch")
+CHAIN_ENGINES = ("numpy", "autograd_lite", "torch")  # a chain of numpy calls has nothing to tune
 
 
 def available_engines() -> list[str]:
-    """The engines that can run here: numpy and autograd_lite always, torch if installed."""
+    """The engines that can run here: all but torch always, torch if installed."""
     return [name for name in ENGINES if name != "torch" or import_torch() is not None]
 
 
@@ -39,6 +44,8 @@ def make_runner(engine: str, workload: MLPWorkload, weights: Weights) -> Runner:
     """A runner of ``engine`` for ``workload``, starting from ``weights`` (copied)."""
     if engine == "numpy":
         return NumpyRunner(workload, weights)
+    if engine == "numpy_tuned":
+        return TunedRunner(workload, weights)
     if engine == "autograd_lite":
         return AutogradLiteRunner(workload, weights)
     return TorchRunner(workload, weights, import_torch())
@@ -46,6 +53,10 @@ def make_runner(engine: str, workload: MLPWorkload, weights: Weights) -> Runner:
 
 def make_chain(engine: str, ops: Ops) -> Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]:
     """``x -> (y, dy/dx)`` for the chain ``ops`` on ``engine``; dispatch is built here, once."""
+    if engine not in CHAIN_ENGINES:
+        raise ValueError(
+            f"make_chain: engine {engine!r} runs W1/W2 only; pick one of {', '.join(CHAIN_ENGINES)}"
+        )
     if engine == "numpy":
         return functools.partial(chain_forward_backward, ops=ops)
     if engine == "autograd_lite":

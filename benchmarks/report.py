@@ -3,7 +3,8 @@
 ``describe_environment`` records what decides the numbers (CPU, BLAS and its kernel, thread
 counts, versions, commit, OPENBLAS_* variables, load average); ``format_report`` turns the
 dict that ``run.main`` builds into markdown: timings with ratios to numpy-by-hand, test
-accuracies, and peak RSS.
+accuracies, and peak RSS. An engine that did not run a workload (numpy tuned on W3/W4) gets
+"-" in the main table and no column in W4's.
 """
 
 from __future__ import annotations
@@ -20,7 +21,12 @@ import numpy as np
 from .engines import blas_threads, import_torch
 from .workloads import REPO_ROOT
 
-ENGINE_TITLES = {"numpy": "numpy by hand", "autograd_lite": "autograd_lite", "torch": "PyTorch"}
+ENGINE_TITLES = {
+    "numpy": "numpy by hand",
+    "numpy_tuned": "numpy tuned",
+    "autograd_lite": "autograd_lite",
+    "torch": "PyTorch",
+}
 OPENBLAS_VARIABLES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OPENBLAS_NUM_THREADS")
 
 
@@ -188,6 +194,7 @@ def _accuracy_table(mlp: list[dict[str, Any]], engines: list[str]) -> str:
 
 def _depth_table(w4: list[dict], memory: list[dict], engines: list[str]) -> str:
     """W4's linearity: us/op and RSS growth per op at each depth."""
+    engines = [e for e in engines if e in w4[0]["median"]]
     header = ["W4 ops", *(f"{ENGINE_TITLES[e]} us/op" for e in engines)]
     header += [f"{ENGINE_TITLES[e]} RSS growth MiB (bytes/op)" for e in engines]
     rows = []

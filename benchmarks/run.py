@@ -2,8 +2,9 @@
 
     python -m benchmarks.run [--workloads w1 w2 w3 w4] [--epochs N] [--repeats N] [--json out.json]
 
-Engines alternate inside each repetition (numpy epoch, autograd_lite epoch, torch epoch, then
-again), so a machine that slows down or speeds up during the run affects them alike. Each
+Engines alternate inside each repetition (numpy epoch, numpy_tuned epoch, autograd_lite
+epoch, torch epoch, then again), so a machine that slows down or speeds up during the run
+affects them alike; numpy_tuned, the notes' network tuned in place, runs W1/W2 only. Each
 figure is the median over the repetitions, leaving out samples during which other processes
 competed for the CPU (``timing.py``; the report counts them). A ratio is engine time /
 numpy-by-hand time in the same repetition, median over repetitions (lower is better, 1.0 is
@@ -26,6 +27,7 @@ import numpy as np
 
 from . import memory
 from .engines import (
+    CHAIN_ENGINES,
     ENGINES,
     available_engines,
     blas_threads,
@@ -122,7 +124,8 @@ def bench_chain(
     pass alone in numpy, the least any engine must spend.
     """
     ops, x = chain_ops(n_ops), chain_input(size)
-    chains = {name: functools.partial(make_chain(name, ops), x) for name in args.engines}
+    engines = [name for name in args.engines if name in CHAIN_ENGINES]
+    chains = {name: functools.partial(make_chain(name, ops), x) for name in engines}
     check = _check_chains(chains)  # also a warm-up run of each engine
     chains["numpy_forward"] = functools.partial(chain_forward, x, ops)
     samples: dict[str, list[Sample]] = {name: [] for name in chains}
@@ -160,12 +163,13 @@ def _check_chains(chains: dict[str, Callable[[], Any]]) -> dict[str, float]:
 def bench_memory(
     engines: Sequence[str], limit: int | None, w4_ops: Sequence[int], workloads: Sequence[str]
 ) -> list[dict]:
-    """Peak RSS of a W2 epoch and of each W4 chain, each engine in a fresh process."""
+    """Peak RSS of a W2 epoch (every engine) and of each W4 chain, each in a fresh process."""
     jobs = [(MEMORY_WORKLOAD, None)] if MEMORY_WORKLOAD in workloads else []
     jobs += [("w4", n) for n in w4_ops] if "w4" in workloads else []
+    chain_engines = [e for e in engines if e in CHAIN_ENGINES]
     results = []
     for workload, ops in jobs:
-        for engine in engines:
+        for engine in engines if workload == MEMORY_WORKLOAD else chain_engines:
             result = memory.measure_in_subprocess(workload, engine, limit=limit, ops=ops)
             _progress(f"memory {workload} {engine} {ops or ''}: {result}")
             results.append(result)
@@ -183,7 +187,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--engines",
         nargs="+",
         choices=ENGINES,
-        help="default: numpy, autograd_lite, torch if installed",
+        help="default: numpy, numpy_tuned (W1/W2 only), autograd_lite, torch if installed",
     )
     parser.add_argument("--epochs", type=int, default=5, help="timed epochs of W1 and W2")
     parser.add_argument("--repeats", type=int, default=9, help="timed repetitions of W3")
