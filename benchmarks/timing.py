@@ -8,6 +8,13 @@ sample where others used more than the cores this process leaves free (``spare_c
 cores minus its threads) plus a quarter of a core is marked disturbed, and ``robust_median``
 leaves it out when undisturbed samples exist. Before each sample, ``wait_until_quiet`` waits
 (up to a limit) for the others to quieten down.
+
+Every engine runs in this one process, so the objects all of them created before a sample
+(PyTorch's import alone leaves ~180,000) would be rescanned by Python's cyclic garbage
+collector whenever the objects made *during* the sample trigger a full collection: on W3 that
+cost autograd_lite, whose graph is Python objects, about as much as its own work. ``timed``
+therefore freezes the existing objects (``gc.freeze``) for the sample, so that each engine
+pays for the garbage it makes itself, as it would in a process of its own.
 """
 
 from __future__ import annotations
@@ -73,10 +80,15 @@ def wait_until_quiet(max_wait: float, spare: float = 0.0) -> float:
 
 
 def timed(fn: Callable[[], Any], max_wait: float = 0.0, spare: float = 0.0) -> Sample:
-    """One sample of ``fn``: collect garbage, wait for quiet, time it, note the competition."""
+    """One sample of ``fn``: collect garbage, freeze what exists, wait for quiet, time it, note
+    the competition."""
     gc.collect()
-    wait_until_quiet(max_wait, spare)
-    seconds, others = others_cpu_during(fn)
+    gc.freeze()
+    try:
+        wait_until_quiet(max_wait, spare)
+        seconds, others = others_cpu_during(fn)
+    finally:
+        gc.unfreeze()
     return Sample(seconds, others, others is not None and others > spare + SLACK)
 
 

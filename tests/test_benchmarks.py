@@ -8,6 +8,7 @@ needed here.
 
 from __future__ import annotations
 
+import gc
 import json
 
 import numpy as np
@@ -40,6 +41,7 @@ from benchmarks.numpy_tuned import (
     TunedSGD,
     TunedSoftmaxWithLoss,
 )
+from benchmarks.timing import timed
 from benchmarks.workloads import (
     W1,
     W2,
@@ -297,3 +299,10 @@ def test_the_harness_runs_end_to_end_without_torch(tmp_path, capsys):
     chain_engines = ("numpy", "autograd_lite")
     assert set(memory) == {("w2", e) for e in engines} | {("w4", e) for e in chain_engines}
     assert all(m["peak_mib"] >= m["baseline_mib"] > 0 for m in memory.values())
+
+
+def test_a_timed_sample_freezes_the_objects_that_existed_before_it_and_only_during_it():
+    frozen_during = []
+    sample = timed(lambda: frozen_during.append(gc.get_freeze_count()))
+    assert frozen_during[0] > 0 and gc.get_freeze_count() == 0
+    assert sample.seconds >= 0
