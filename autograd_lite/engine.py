@@ -128,9 +128,10 @@ def run_backward(
             if node is None:  # a root that is itself a leaf
                 leaves[id(t)] = t
                 continue
-            grad = grads.pop(id(t), None)
-            if wanted is not None and id(t) in wanted:
-                wanted[id(t)] = grad
+            key = id(t)
+            grad = grads.pop(key, None)
+            if wanted is not None and key in wanted:
+                wanted[key] = grad
             elif t._retains_grad and grad is not None:
                 t._accumulate_grad(t._constant(grad) if on_arrays else grad)
             input_grads = _backward_node(node, grad, retain_graph, on_arrays)
@@ -168,7 +169,8 @@ def _backward_node(node, grad, retain_graph: bool, on_arrays: bool) -> tuple:
         )
     if grad is None:
         return (None,) * len(node.inputs)
-    node.check_inputs_unmodified()
+    if node.versions is not None:
+        node.check_inputs_unmodified()
     node.on_arrays = on_arrays and node.op.backward_on_arrays
     if on_arrays and not node.on_arrays:
         grad = node.inputs[0]._constant(grad)

@@ -13,6 +13,7 @@ masks), but only float tensors can require grad.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -335,7 +336,7 @@ class Tensor:
     def mean(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
         """Mean over ``axis`` (None: all axes)."""
         check_keepdims("mean", keepdims)
-        count = int(np.prod([self.shape[a] for a in normalize_axes("mean", axis, self.ndim)]))
+        count = math.prod(self.shape[a] for a in normalize_axes("mean", axis, self.ndim))
         values = self if self.dtype.kind == "f" else self.astype(np.float64)  # as numpy does
         return values.sum(axis=axis, keepdims=keepdims) / count
 

@@ -25,7 +25,7 @@ class Sum(Op):
     @staticmethod
     def forward(ctx, x, axis, keepdims):
         axes = normalize_axes("sum", axis, x.ndim)
-        return np.sum(x, axis=axes, keepdims=check_keepdims("sum", keepdims))
+        return x.sum(axis=axes, keepdims=check_keepdims("sum", keepdims))
 
     @staticmethod
     def backward(ctx, grad):

@@ -15,7 +15,7 @@ from ._dual import Op, exp, expand_dims
 
 def _shift_by_max(x: np.ndarray, axes: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
     """``x - m`` and ``m``, the max over ``axes`` (keepdims; 0 where the max is not finite)."""
-    m = np.max(x, axis=axes, keepdims=True) if x.size else np.zeros(keepdims_shape(x.shape, axes))
+    m = x.max(axis=axes, keepdims=True) if x.size else np.zeros(keepdims_shape(x.shape, axes))
     m = np.where(np.isfinite(m), m, 0).astype(x.dtype, copy=False)
     return x - m, m
 
@@ -97,17 +97,25 @@ class SoftmaxCrossEntropy(Op):
                 f"{x.shape} and target {t.shape}"
             )
         shifted, _ = _shift_by_max(x, (1,))
-        log_p = shifted - _log_sum_exp_shifted(shifted, (1,))
-        return -np.sum(t * log_p, axis=1)
+        e = np.exp(shifted)
+        total = e.sum(axis=1, keepdims=True)
+        with np.errstate(divide="ignore"):  # a row of all -inf gives -inf
+            log_p = shifted - np.log(total)
+        ctx.save_for_backward(e / total, log_p)  # softmax(x) and its log, for backward
+        return -(t * log_p).sum(axis=1)
 
     @staticmethod
     def backward(ctx, grad):
         # d loss_n / dx_nk = softmax(x)_nk sum_c t_nc - t_nk;  d loss_n / dt_nk = -log softmax_nk
+        # On arrays softmax(x) and its log come from forward; under create_graph they are
+        # recomputed from x, as they must then be differentiable.
         x, t = ctx.operands
         g = expand_dims(grad, 1)
         gx = gt = None
         if ctx.needs_input_grad[0]:
-            gx = g * (Softmax.compute(x, axis=1) * t.sum(axis=1, keepdims=True) - t)
+            p = ctx.saved[0] if ctx.on_arrays else Softmax.compute(x, axis=1)
+            gx = g * (p * t.sum(axis=1, keepdims=True) - t)
         if ctx.needs_input_grad[1]:
-            gt = -(g * LogSoftmax.compute(x, axis=1))
+            log_p = ctx.saved[1] if ctx.on_arrays else LogSoftmax.compute(x, axis=1)
+            gt = -(g * log_p)
         return gx, gt
