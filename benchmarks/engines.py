@@ -51,6 +51,16 @@ def make_runner(engine: str, workload: MLPWorkload, weights: Weights) -> Runner:
     return TorchRunner(workload, weights, import_torch())
 
 
+def unsupported(workload: str, engine: str) -> str | None:
+    """Why ``engine`` cannot run ``workload`` (W1-W4), for a CLI's usage error; None if it can."""
+    if workload in ("w3", "w4") and engine not in CHAIN_ENGINES:
+        return (
+            f"engine {engine!r} runs W1/W2 only; for {workload} pick one of "
+            f"{', '.join(CHAIN_ENGINES)}"
+        )
+    return None
+
+
 def make_chain(engine: str, ops: Ops) -> Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]:
     """``x -> (y, dy/dx)`` for the chain ``ops`` on ``engine``; dispatch is built here, once."""
     if engine not in CHAIN_ENGINES:

@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from .engines import ENGINES, make_chain, make_runner
+from .engines import ENGINES, make_chain, make_runner, unsupported
 from .workloads import (
     MLP_WORKLOADS,
     REPO_ROOT,
@@ -126,6 +126,8 @@ def main(argv: Sequence[str] | None = None) -> dict:
     parser.add_argument("--limit", type=int, help="train on the first N images only")
     parser.add_argument("--ops", type=int, help=f"W4's chain length (default {W4_DEFAULT_OPS})")
     args = parser.parse_args(argv)
+    if problem := unsupported(args.workload, args.engine):
+        parser.error(problem)
     result = measure(args.workload, args.engine, args.limit, args.ops)
     print(json.dumps(result))
     return result

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .engines import ENGINES, make_chain, make_runner
+from .engines import ENGINES, make_chain, make_runner, unsupported
 from .workloads import (
     MLP_WORKLOADS,
     SEED,
@@ -71,6 +71,8 @@ def main(argv: Sequence[str] | None = None) -> pstats.Stats:
     parser.add_argument("--top", type=int, default=25, help="how many functions to print")
     parser.add_argument("--out", help="also save the raw stats to this file")
     args = parser.parse_args(argv)
+    if problem := unsupported(args.workload, args.engine):
+        parser.error(problem)
     profiler = profile(args.workload, args.engine, args.runs, args.limit, args.ops)
     if args.out:
         profiler.dump_stats(args.out)

@@ -9,6 +9,7 @@ needed here.
 from __future__ import annotations
 
 import gc
+import importlib
 import json
 
 import numpy as np
@@ -18,7 +19,12 @@ import nn
 import optim
 from autograd_lite import Tensor
 from benchmarks import run
-from benchmarks.engines import AutogradLiteRunner, autograd_lite_chain, make_chain
+from benchmarks.engines import (
+    AutogradLiteRunner,
+    autograd_lite_chain,
+    make_chain,
+    unsupported,
+)
 from benchmarks.numpy_by_hand import (
     SGD,
     Adam,
@@ -306,3 +312,13 @@ def test_a_timed_sample_freezes_the_objects_that_existed_before_it_and_only_duri
     sample = timed(lambda: frozen_during.append(gc.get_freeze_count()))
     assert frozen_during[0] > 0 and gc.get_freeze_count() == 0
     assert sample.seconds >= 0
+
+
+@pytest.mark.parametrize("module", ["memory", "profiling"])
+def test_the_clis_refuse_the_tuned_numpy_on_a_chain_with_a_usage_error(module, capsys):
+    cli = importlib.import_module(f"benchmarks.{module}")
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["w4", "--engine", "numpy_tuned"])
+    assert exit_info.value.code == 2
+    assert "engine 'numpy_tuned' runs W1/W2 only; for w4 pick one of" in capsys.readouterr().err
+    assert unsupported("w3", "numpy_tuned") and unsupported("w2", "numpy_tuned") is None
