@@ -7,9 +7,10 @@ Use it for a custom op (a ``Function`` subclass) exactly as the project's op tab
 
 For every generated case, ``check_case`` verifies in float64 that the forward pass equals
 the numpy reference, that the inputs are not mutated, that each gradient has its input's
-shape and dtype, that ``gradcheck`` passes and, where the second derivative exists,
-``gradgradcheck`` too. Non-differentiable points (relu at 0, ties in max) are avoided by
-drawing values from a grid that keeps away from them (see ``grid``).
+shape and dtype, that the plain backward (rules on arrays) and ``create_graph=True`` (rules
+on Tensors) give the same gradient, that ``gradcheck`` passes and, where the second
+derivative exists, ``gradgradcheck`` too. Non-differentiable points (relu at 0, ties in
+max) are avoided by drawing values from a grid that keeps away from them (see ``grid``).
 
 Needs hypothesis (``pip install "autograd-lite[dev]"``).
 """
@@ -31,6 +32,7 @@ except ImportError as error:  # pragma: no cover - depends on the environment
         'autograd_lite.testing needs hypothesis: pip install "autograd-lite[dev]"'
     ) from error
 
+from .autograd import grad
 from .gradcheck import gradcheck, gradgradcheck
 from .tensor import Tensor
 
@@ -156,6 +158,14 @@ def check_case(
         assert t.grad is not None, f"input {i} received no gradient"
         assert t.grad.shape == t.shape, f"grad of input {i}: shape {t.grad.shape} != {t.shape}"
         assert t.grad.dtype == t.dtype, f"grad of input {i}: dtype {t.grad.dtype} != {t.dtype}"
+    # A built-in rule runs on arrays in that backward and on Tensors under create_graph; the
+    # two must give the same gradient (gradgradcheck differentiates the second one).
+    on_tensors = grad(fn(*tensors, **case.kwargs), tensors, upstream, create_graph=True)
+    for i, (t, g) in enumerate(zip(tensors, on_tensors)):
+        np.testing.assert_allclose(
+            g.data, t.grad.data, rtol=1e-12, atol=1e-14,
+            err_msg=f"grad of input {i}: backward() and create_graph=True disagree",
+        )  # fmt: skip
 
     def call(*xs: Tensor) -> Tensor:
         return fn(*xs, **case.kwargs)
