@@ -169,8 +169,7 @@ def _backward_node(node, grad, retain_graph: bool, on_arrays: bool) -> tuple:
         )
     if grad is None:
         return (None,) * len(node.inputs)
-    if node.versions is not None:
-        node.check_inputs_unmodified()
+    node.check_inputs_unmodified()
     node.on_arrays = on_arrays and node.op.backward_on_arrays
     if on_arrays and not node.on_arrays:
         grad = node.inputs[0]._constant(grad)

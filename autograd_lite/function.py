@@ -94,7 +94,7 @@ class Context:
         return _arrays(self.inputs) if self.on_arrays else self.inputs
 
     def output(self):
-        """The op's output as a Tensor, for rules such as d(exp x)/dx = exp x.
+        """The op's output, for rules such as d(exp x)/dx = exp x.
 
         Without ``create_graph`` this is the saved output array (wrapped in a Tensor unless
         the rule runs on arrays; no copy). Under ``create_graph`` the output must itself be
