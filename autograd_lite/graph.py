@@ -10,24 +10,25 @@ the order the values were computed, so one graph always gives byte-identical DOT
 How a tensor's record is labelled and coloured lives in ``graph_labels.py``; this file holds
 the walk, the options and the call to Graphviz's ``dot`` program, which ``to_dot`` does not
 need: only ``render_svg`` does, and without it raises ``GraphvizNotFoundError`` after saving
-the DOT text, so nothing is lost.
+the DOT text, so nothing is lost. The Python ``graphviz`` package is imported only when a graph
+is drawn (``_graphviz``), so that ``import autograd_lite`` neither needs nor loads it.
 """
 
 from __future__ import annotations
 
 import os
-import secrets
 import shutil
 import subprocess
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
-
-import graphviz
+from typing import TYPE_CHECKING, Any
 
 from .errors import AutogradError, DTypeError
 from .graph_labels import KINDS, legend, op_label, tensor_kind, tensor_label
 from .tensor import Tensor
+
+if TYPE_CHECKING:
+    import graphviz
 
 RANKDIRS = ("TB", "LR", "BT", "RL")  # Graphviz's directions: top-bottom, left-right, ...
 _INSTALL_HINT = (
@@ -86,7 +87,7 @@ def to_dot(
     tensor_ids, op_ids = _number(reversed(kept))
     kinds = {id(t): tensor_kind(t, show_grads) for t, is_op in kept if not is_op}
     present = set(kinds.values())
-    dot = graphviz.Digraph(
+    dot = _graphviz().Digraph(
         graph_attr={
             "rankdir": rankdir,
             "label": legend([kind for kind in KINDS if kind in present]),
@@ -138,6 +139,19 @@ def render_svg(*roots: Tensor, path: str | os.PathLike, **options: Any) -> Path:
         raise _keep_source(GraphvizError, message, source, path)
     _write_atomically(path, result.stdout)
     return path
+
+
+def _graphviz():
+    """The Python ``graphviz`` package, imported when the first graph is drawn."""
+    try:
+        import graphviz
+    except ImportError as error:
+        raise ModuleNotFoundError(
+            "to_dot: drawing a graph needs the Python package graphviz, which is not installed "
+            "(it comes with autograd_lite's dependencies); install it with `pip install graphviz`",
+            name="graphviz",
+        ) from error
+    return graphviz
 
 
 def _check_options(roots: tuple, rankdir: str, max_nodes: int | None) -> None:
@@ -273,7 +287,7 @@ def _write_atomically(path: Path, data: bytes) -> None:
     ``open(..., "xb")`` rather than ``tempfile.mkstemp`` so that the file gets the usual
     permissions (mkstemp's are owner-only).
     """
-    temporary = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
+    temporary = path.with_name(f".{path.name}.{os.getpid()}-{os.urandom(4).hex()}.tmp")
     file = open(temporary, "xb")  # noqa: SIM115 (closed below, before the rename)
     try:
         with file:

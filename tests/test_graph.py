@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import sys
 import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -355,6 +356,18 @@ def test_failing_dot_raises_with_its_stderr(tmp_path, monkeypatch):
 def test_to_dot_works_without_dot(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))
     assert to_dot(small_graph()).source == GOLDEN_BEFORE_BACKWARD
+
+
+# ------------------------------------------------------------------------ no graphviz package
+@pytest.mark.parametrize("draw", ["to_dot", "render_svg"])
+def test_missing_graphviz_package_says_pip_install_graphviz(tmp_path, monkeypatch, draw):
+    monkeypatch.setitem(sys.modules, "graphviz", None)  # makes `import graphviz` fail
+    y = small_graph()
+    with pytest.raises(ModuleNotFoundError, match=r"`pip install graphviz`") as info:
+        to_dot(y) if draw == "to_dot" else render_svg(y, path=tmp_path / "graph.svg")
+    assert info.value.name == "graphviz"
+    assert "to_dot" in str(info.value)
+    assert list(tmp_path.iterdir()) == []
 
 
 # ------------------------------------------------------------------------------ example
