@@ -5,6 +5,11 @@ Read the code in this order: ``tensor.py`` (the Tensor and its operators), ``fun
 backward rule), ``engine.py`` (the backward walk), ``autograd.py`` (``grad``), then
 ``numerical.py`` and ``gradcheck.py`` (checking gradients against numerical differences).
 
+The datasets live apart, in ``autograd_lite.data`` (MNIST and ``DataLoader``). Its names
+``load_mnist``, ``MNISTError`` and ``DataLoader`` are offered here too, but imported on first
+use (``__getattr__`` below), so that ``import autograd_lite`` does not load what only the data
+code needs (gzip, hashlib, urllib, http.client).
+
 >>> from autograd_lite import Tensor
 >>> w = Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
 >>> loss = (w @ Tensor([1.0, -1.0])).relu().sum()
@@ -14,10 +19,12 @@ Tensor([[0. 0.]
         [0. 0.]])
 """
 
+import importlib
+from typing import Any
+
 from . import ops
 from .anomaly import AnomalyError, detect_anomaly
 from .autograd import grad
-from .dataloader import DataLoader
 from .errors import AutogradError, DTypeError, GraphError, IndexingError, ShapeError
 from .function import Context, Function
 from .functions import (
@@ -64,12 +71,13 @@ from .functions import (
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .graph import GraphOptionError, GraphvizError, GraphvizNotFoundError, render_svg, to_dot
-from .mnist import MNISTError, load_mnist
 from .numerical import numerical_diff, numerical_gradient
 from .ops import OPS
 from .tensor import Tensor
 
 __version__ = "0.1.0"
+
+_DATA_NAMES = frozenset({"DataLoader", "MNISTError", "load_mnist"})
 
 __all__ = [
     "AnomalyError",
@@ -142,3 +150,10 @@ __all__ = [
     "unsqueeze",
     "where",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import ``autograd_lite.data`` when one of its names is first asked for (PEP 562)."""
+    if name in _DATA_NAMES:
+        return getattr(importlib.import_module(".data", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,4 +1,4 @@
-"""Tests of ``autograd_lite.mnist`` (MNIST files) and ``autograd_lite.dataloader`` (batches).
+"""Tests of ``autograd_lite.data``: ``mnist`` (the MNIST files) and ``DataLoader`` (batches).
 
 The parser is tested on small synthetic IDX files written to ``tmp_path``, with the checksum
 table ``mnist.SHA256`` patched to their sums; ``load_mnist`` then reads the real files once per
@@ -14,6 +14,8 @@ import hashlib
 import http.client
 import os
 import re
+import subprocess
+import sys
 import urllib.error
 from collections.abc import Callable
 from pathlib import Path
@@ -24,11 +26,19 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-import autograd_lite.mnist as mnist
-from autograd_lite.dataloader import DataLoader
-from autograd_lite.mnist import FILES, MIRRORS, MNISTError, load_mnist, read_idx, resolve_data_dir
+import autograd_lite.data.mnist as mnist
+from autograd_lite.data import DataLoader
+from autograd_lite.data.mnist import (
+    FILES,
+    MIRRORS,
+    MNISTError,
+    load_mnist,
+    read_idx,
+    resolve_data_dir,
+)
 
 REAL_FETCH = mnist._fetch
+REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(autouse=True)
@@ -524,6 +534,36 @@ def test_real_mnist_raw_unflattened_one_hot(real_mnist: tuple, real_mnist_raw: t
         assert t_one_hot.dtype == np.float32
         assert t_one_hot.shape == (len(t), 10)
         assert np.array_equal(t_one_hot, np.eye(10, dtype=np.float32)[t])
+
+
+# --- the package's imports -----------------------------------------------------------------
+
+DATA_ONLY_MODULES = ("urllib.request", "gzip", "hashlib", "http.client", "graphviz")
+
+
+def test_import_autograd_lite_loads_no_data_or_network_modules() -> None:
+    """The engine alone loads no download, compression or hashing code, nor graphviz; the
+    re-exported data names import ``autograd_lite.data`` on first use."""
+    script = (
+        "import sys, autograd_lite\n"
+        f"print(sorted(m for m in {DATA_ONLY_MODULES + ('autograd_lite.data',)!r} "
+        "if m in sys.modules))\n"
+        "from autograd_lite import DataLoader, MNISTError, load_mnist\n"
+        "from autograd_lite.data import mnist\n"
+        "print(load_mnist is mnist.load_mnist, MNISTError is mnist.MNISTError, "
+        "'autograd_lite.data' in sys.modules)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO_ROOT, check=True
+    )
+    assert result.stdout.splitlines() == ["[]", "True True True"]
+
+
+def test_unknown_attribute_of_autograd_lite_is_an_attribute_error() -> None:
+    import autograd_lite
+
+    with pytest.raises(AttributeError, match="module 'autograd_lite' has no attribute 'mnist'"):
+        autograd_lite.mnist  # noqa: B018 (the old module path is gone, not silently aliased)
 
 
 # --- DataLoader ----------------------------------------------------------------------------
