@@ -165,6 +165,18 @@ def test_read_idx_rejects_malformed_file(
     assert "delete it" in message
 
 
+def test_read_idx_header_whose_size_overflows_int64_is_an_mnist_error(tmp_path: Path) -> None:
+    """2**22 * 2**21 * 2**21 = 2**64 wraps to 0 in int64, which an empty payload matched."""
+    dims = (2**22, 2**21, 2**21)
+    data = (2051).to_bytes(4, "big") + b"".join(d.to_bytes(4, "big") for d in dims)
+    path = write_idx(tmp_path / "huge-idx3-ubyte", data, compress=False)
+    with pytest.raises(MNISTError) as info:
+        read_idx(path)
+    message = str(info.value)
+    assert str(path) in message
+    assert f"4194304x2097152x2097152 = {2**64} bytes of data but the file holds 0" in message
+
+
 @pytest.mark.parametrize(
     "data",
     [gzip.compress(GOOD)[:-12], b"\x1f\x8b" + b"not really gzip"],

@@ -22,6 +22,7 @@ import gzip
 import hashlib
 import http.client
 import logging
+import math
 import os
 import struct
 import sys
@@ -167,7 +168,8 @@ def _parse_idx(data: bytes) -> np.ndarray:
     if len(data) < header:
         raise _BadData(f"truncated: {len(data)} bytes, the header alone needs {header}")
     shape = struct.unpack(f">{_IDX_MAGIC[magic]}I", data[4:header])
-    expected = int(np.prod(shape))
+    # Python's integers: numpy's int64 product of three uint32 dimensions can wrap around.
+    expected = math.prod(shape)
     actual = len(data) - header
     if actual != expected:
         problem = "truncated" if actual < expected else "oversized"
