@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import functools
 import operator
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +28,6 @@ import numpy as np
 from autograd_lite import load_mnist
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-DATA_ENV_VAR = "AUTOGRAD_LITE_DATA"
 SEED = 0
 
 
@@ -85,17 +83,11 @@ class Dataset:
     t_test: np.ndarray
 
 
-def data_dir() -> Path:
-    """MNIST's directory: ``$AUTOGRAD_LITE_DATA``, else ``../shared/data/mnist`` from the repo."""
-    return Path(os.environ.get(DATA_ENV_VAR) or REPO_ROOT.parent / "shared" / "data" / "mnist")
-
-
 @functools.lru_cache(maxsize=2)
 def load_data(dtype: Any, limit: int | None = None) -> Dataset:
     """MNIST in ``dtype`` (cast once, here), the training set cut to ``limit`` images if given."""
-    (x_train, t_train), (x_test, t_test) = load_mnist(
-        data_dir=data_dir(), download=False, dtype=dtype
-    )
+    # load_mnist's lookup: $AUTOGRAD_LITE_DATA if set, else the copy shipped with the package
+    (x_train, t_train), (x_test, t_test) = load_mnist(dtype=dtype)
     if limit is not None:
         x_train, t_train = x_train[:limit].copy(), t_train[:limit].copy()
     return Dataset(x_train, t_train, x_test, t_test)

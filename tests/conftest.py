@@ -1,4 +1,4 @@
-"""Shared test configuration: hypothesis profiles and the location of the MNIST files.
+"""Shared test configuration: hypothesis profiles and the MNIST files shipped with the package.
 
 ``HYPOTHESIS_PROFILE`` picks the profile: ``default`` is quick (for a developer's loop),
 ``ci`` is thorough and derandomized, so a failure in CI reproduces exactly on any machine.
@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
+
+from autograd_lite.data.mnist import FILES, SHIPPED_DIR
 
 settings.register_profile(
     "default",
@@ -29,21 +31,13 @@ settings.register_profile(
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-
 
 @pytest.fixture(scope="session")
 def mnist_dir() -> Path:
-    """The directory with the four MNIST files: $AUTOGRAD_LITE_DATA, else ../shared/data/mnist."""
-    path = Path(
-        os.environ.get("AUTOGRAD_LITE_DATA", REPO_ROOT.parent / "shared" / "data" / "mnist")
-    )
-    if (
-        not (path / "train-images-idx3-ubyte.gz").exists()
-        and not (path / "train-images-idx3-ubyte").exists()
-    ):
+    """The folder of the MNIST files shipped with the package: no environment, no network."""
+    if not all((SHIPPED_DIR / f"{name}.gz").is_file() for name in FILES):
         pytest.fail(
-            f"MNIST files not found in {path}; set AUTOGRAD_LITE_DATA to the directory that "
-            "holds them (CI sets it to ../shared/data/mnist)"
+            f"the MNIST files shipped with autograd_lite are missing from {SHIPPED_DIR}; "
+            "restore them with `git checkout -- autograd_lite/data/mnist`"
         )
-    return path
+    return SHIPPED_DIR

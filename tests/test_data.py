@@ -1,23 +1,17 @@
 """Tests of ``autograd_lite.data``: ``mnist`` (the MNIST files) and ``DataLoader`` (batches).
 
-The parser is tested on small synthetic IDX files written to ``tmp_path``, with the checksum
-table ``mnist.SHA256`` patched to their sums; ``load_mnist`` then reads the real files once per
-module from the folder the ``mnist_dir`` fixture (``conftest.py``) names. Nothing touches the
-network: an autouse fixture replaces ``mnist._fetch`` with one that fails the test, and the
-download tests install their own fake fetch or a ``file://`` mirror.
+The parser and the loader are tested on small synthetic IDX files written to ``tmp_path``
+(``mnist_files.py``), with the checksum table ``mnist.SHA256`` patched to their sums; the real
+files, shipped with the package, are read once per module. Downloads are tested against a
+local server in ``test_mnist_download.py``; here any attempt to fetch fails the test.
 """
 
 from __future__ import annotations
 
 import gzip
-import hashlib
-import http.client
-import os
 import re
 import subprocess
 import sys
-import urllib.error
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -31,67 +25,31 @@ from autograd_lite.data import DataLoader
 from autograd_lite.data.mnist import (
     FILES,
     MIRRORS,
+    SHIPPED_DIR,
     MNISTError,
     load_mnist,
     read_idx,
     resolve_data_dir,
 )
+from tests.mnist_files import (
+    idx_bytes,
+    install,
+    sha256,
+    strip_shipped_data,
+    synthetic_arrays,
+)
 
-REAL_FETCH = mnist._fetch
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(autouse=True)
 def _offline(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Any download a test did not arrange fails that test instead of going online."""
+    """Any download fails the test instead of going online; no test here downloads."""
 
     def refuse(url: str, timeout: float) -> bytes:
         raise AssertionError(f"test tried to download {url}")
 
     monkeypatch.setattr(mnist, "_fetch", refuse)
-
-
-# --- synthetic IDX files -------------------------------------------------------------------
-
-
-def idx_bytes(array: np.ndarray, magic: int | None = None) -> bytes:
-    """Encode a uint8 array as IDX: big-endian magic, one uint32 per dimension, the data."""
-    magic = {1: 2049, 3: 2051}[array.ndim] if magic is None else magic
-    dims = b"".join(d.to_bytes(4, "big") for d in array.shape)
-    return magic.to_bytes(4, "big") + dims + array.astype(np.uint8).tobytes()
-
-
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def synthetic_arrays() -> dict[str, np.ndarray]:
-    """A tiny MNIST look-alike; 3x2 images (not square) so that a swapped H and W shows."""
-    rng = np.random.default_rng(0)
-    train = rng.integers(0, 256, size=(5, 3, 2), dtype=np.uint8)
-    train[0, 0, :] = [0, 255]  # both ends of the pixel range
-    return {
-        mnist.TRAIN_IMAGES: train,
-        mnist.TRAIN_LABELS: np.array([5, 0, 4, 1, 9], dtype=np.uint8),
-        mnist.TEST_IMAGES: rng.integers(0, 256, size=(3, 3, 2), dtype=np.uint8),
-        mnist.TEST_LABELS: np.array([7, 2, 1], dtype=np.uint8),
-    }
-
-
-def install(
-    monkeypatch: pytest.MonkeyPatch,
-    directory: Path,
-    arrays: dict[str, np.ndarray],
-    compress: tuple[bool, ...] = (True, False, True, False),
-) -> None:
-    """Write the four files (gzip or raw, per file) and make their sums the expected ones."""
-    directory.mkdir(parents=True, exist_ok=True)
-    for name, gz in zip(FILES, compress, strict=True):
-        data = idx_bytes(arrays[name])
-        path = directory / (f"{name}.gz" if gz else name)
-        path.write_bytes(gzip.compress(data) if gz else data)
-    checksums = {name: sha256(idx_bytes(arrays[name])) for name in FILES}
-    monkeypatch.setattr(mnist, "SHA256", checksums)
 
 
 @pytest.fixture
@@ -162,7 +120,7 @@ def test_read_idx_rejects_malformed_file(
     message = str(info.value)
     assert str(path) in message
     assert problem in message
-    assert "delete it" in message
+    assert "load_mnist(download=True) replaces it" in message
 
 
 def test_read_idx_header_whose_size_overflows_int64_is_an_mnist_error(tmp_path: Path) -> None:
@@ -200,7 +158,7 @@ def test_read_idx_rejects_wrong_checksum(tmp_path: Path, compress: bool) -> None
     assert str(path) in message
     assert f"SHA-256 of the decompressed bytes is {sha256(idx_bytes(LABELS))}" in message
     assert f"expected {wrong}" in message
-    assert "delete it" in message
+    assert "load_mnist(download=True) replaces it" in message
 
 
 # --- load_mnist on synthetic files ---------------------------------------------------------
@@ -293,229 +251,126 @@ def test_load_mnist_rejects_inconsistent_files(
         load_mnist(data_dir=tmp_path, download=False)
 
 
-def test_missing_files_without_download_name_files_and_directory(tmp_path: Path) -> None:
-    directory = tmp_path / "nowhere"
+def test_missing_files_name_files_directory_and_where_else_to_look(tmp_path: Path) -> None:
+    (tmp_path / f"{mnist.TRAIN_LABELS}.gz").write_bytes(b"")  # present, so not listed
     with pytest.raises(MNISTError) as info:
-        load_mnist(data_dir=directory, download=False)
-    message = str(info.value)
-    assert all(name in message for name in FILES)
-    assert str(directory) in message
-    assert "AUTOGRAD_LITE_DATA" in message
-    assert "data_dir" in message
-    assert MIRRORS[0] in message
-    assert not directory.exists()
-
-
-# --- downloading (fake network) ------------------------------------------------------------
-
-
-def fake_fetch(monkeypatch: pytest.MonkeyPatch, respond: Callable[[str, int], bytes]) -> list[str]:
-    """Route downloads to ``respond(url, call_number)``; return the list of requested URLs."""
-    calls: list[str] = []
-
-    def fetch(url: str, timeout: float) -> bytes:
-        assert timeout > 0
-        calls.append(url)
-        return respond(url, len(calls))
-
-    monkeypatch.setattr(mnist, "_fetch", fetch)
-    return calls
-
-
-def served(arrays: dict[str, np.ndarray]) -> dict[str, bytes]:
-    """What a good mirror serves: ``<name>.gz`` -> gzip bytes."""
-    return {f"{name}.gz": gzip.compress(idx_bytes(arrays[name])) for name in FILES}
-
-
-@pytest.fixture
-def expect_synthetic(monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
-    """Patch the checksum table to the synthetic data's and return the served files."""
-    arrays = synthetic_arrays()
-    monkeypatch.setattr(mnist, "SHA256", {name: sha256(idx_bytes(arrays[name])) for name in FILES})
-    return served(arrays)
-
-
-def test_download_writes_verified_files_and_loads_them(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, expect_synthetic: dict[str, bytes]
-) -> None:
-    calls = fake_fetch(monkeypatch, lambda url, n: expect_synthetic[url.rsplit("/", 1)[1]])
-    target = tmp_path / "cache" / "mnist"
-    (x_train, t_train), _ = load_mnist(normalize=False, data_dir=target)
-    assert calls == [f"{MIRRORS[0]}{name}.gz" for name in FILES]
-    assert sorted(os.listdir(target)) == sorted(expect_synthetic)
-    for filename, data in expect_synthetic.items():
-        assert (target / filename).read_bytes() == data
-    np.testing.assert_array_equal(t_train, [5, 0, 4, 1, 9])
-    np.testing.assert_array_equal(x_train, synthetic_arrays()[mnist.TRAIN_IMAGES].reshape(5, 6))
-    load_mnist(data_dir=target)
-    assert len(calls) == len(FILES)  # the second load found the files and fetched nothing
-
-
-def test_download_retries_once_then_tries_next_mirror(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, expect_synthetic: dict[str, bytes]
-) -> None:
-    def respond(url: str, n: int) -> bytes:
-        if url.startswith(MIRRORS[0]):
-            raise urllib.error.URLError("no route to host")
-        return expect_synthetic[url.rsplit("/", 1)[1]]
-
-    calls = fake_fetch(monkeypatch, respond)
-    load_mnist(data_dir=tmp_path)
-    first = f"{mnist.TRAIN_IMAGES}.gz"
-    assert calls[:3] == [MIRRORS[0] + first, MIRRORS[0] + first, MIRRORS[1] + first]
-    assert sorted(os.listdir(tmp_path)) == sorted(expect_synthetic)
-
-
-def test_download_retry_recovers_from_one_timeout(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, expect_synthetic: dict[str, bytes]
-) -> None:
-    def respond(url: str, n: int) -> bytes:
-        if n == 1:
-            raise TimeoutError("timed out")
-        return expect_synthetic[url.rsplit("/", 1)[1]]
-
-    calls = fake_fetch(monkeypatch, respond)
-    load_mnist(data_dir=tmp_path)
-    assert calls[0] == calls[1] == f"{MIRRORS[0]}{mnist.TRAIN_IMAGES}.gz"
-    assert len(calls) == len(FILES) + 1
-
-
-def raise_(error: BaseException) -> Callable[[str, int], bytes]:
-    def respond(url: str, n: int) -> bytes:
-        raise error
-
-    return respond
-
-
-GOOD_GZ = served(synthetic_arrays())[f"{mnist.TRAIN_IMAGES}.gz"]
-FAILED_DOWNLOADS = {
-    "no network": raise_(urllib.error.URLError("Name or service not known")),
-    "timeout": raise_(TimeoutError("timed out")),
-    "connection cut": raise_(http.client.IncompleteRead(b"partial")),
-    "html page": lambda url, n: b"<html>404 Not Found</html>",
-    "truncated gzip": lambda url, n: GOOD_GZ[: len(GOOD_GZ) // 2],
-    "wrong checksum": lambda url, n: gzip.compress(idx_bytes(IMAGES)),
-}
-
-
-@pytest.mark.parametrize("respond", FAILED_DOWNLOADS.values(), ids=FAILED_DOWNLOADS.keys())
-def test_failed_download_leaves_nothing_behind(
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    expect_synthetic: dict[str, bytes],
-    respond: Callable[[str, int], bytes],
-) -> None:
-    calls = fake_fetch(monkeypatch, respond)
-    target = tmp_path / "cache"
-    with pytest.raises(MNISTError) as info:
-        load_mnist(data_dir=target)
-    message = str(info.value)
-    assert f"could not download {mnist.TRAIN_IMAGES}.gz" in message
-    assert all(name in message for name in FILES)
-    assert all(mirror in message for mirror in MIRRORS)
-    assert str(target) in message
-    assert "AUTOGRAD_LITE_DATA" in message
-    assert len(calls) == 2 * len(MIRRORS)
-    assert list(target.iterdir()) == []
-
-
-def test_interrupted_write_leaves_nothing_behind(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, expect_synthetic: dict[str, bytes]
-) -> None:
-    fake_fetch(monkeypatch, lambda url, n: expect_synthetic[url.rsplit("/", 1)[1]])
-
-    def replace_fails(src: object, dst: object) -> None:
-        raise OSError("No space left on device")
-
-    monkeypatch.setattr(mnist.os, "replace", replace_fails)
-    with pytest.raises(OSError, match="No space left"):
         load_mnist(data_dir=tmp_path)
-    assert list(tmp_path.iterdir()) == []
+    message = str(info.value)
+    missing = [name for name in FILES if name != mnist.TRAIN_LABELS]
+    assert f"missing {', '.join(missing)} in {tmp_path}." in message
+    for hint in ("data_dir=", "--data-dir", "$AUTOGRAD_LITE_DATA", "download=True", MIRRORS[0]):
+        assert hint in message
 
 
-def test_download_into_uncreatable_directory_names_it(tmp_path: Path) -> None:
-    blocker = tmp_path / "a-file"
-    blocker.write_text("not a directory")
-    with pytest.raises(MNISTError, match="cannot create") as info:
-        load_mnist(data_dir=blocker / "mnist")
-    assert str(blocker / "mnist") in str(info.value)
+def test_damaged_file_is_not_replaced_without_download(tmp_path: Path) -> None:
+    with pytest.MonkeyPatch.context() as patch:
+        install(patch, tmp_path, synthetic_arrays())  # restores the real table on exit
+    before = {path: path.read_bytes() for path in tmp_path.iterdir()}
+    with pytest.raises(MNISTError, match="SHA-256"):
+        load_mnist(data_dir=tmp_path)
+    assert {path: path.read_bytes() for path in tmp_path.iterdir()} == before
 
 
-def test_download_from_file_mirror_with_real_fetch(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, expect_synthetic: dict[str, bytes]
-) -> None:
-    mirror = tmp_path / "mirror"
-    mirror.mkdir()
-    for filename, data in expect_synthetic.items():
-        (mirror / filename).write_bytes(data)
-    empty_mirror = (tmp_path / "empty").as_uri() + "/"  # urllib raises URLError for it
-    monkeypatch.setattr(mnist, "MIRRORS", (empty_mirror, mirror.as_uri() + "/"))
-    monkeypatch.setattr(mnist, "_fetch", REAL_FETCH)
-    (_, t_train), (_, t_test) = load_mnist(data_dir=tmp_path / "cache")
-    np.testing.assert_array_equal(t_test, [7, 2, 1])
-    assert sorted(os.listdir(tmp_path / "cache")) == sorted(expect_synthetic)
-
-
-# --- resolve_data_dir ----------------------------------------------------------------------
+# --- which folder: data_dir=, $AUTOGRAD_LITE_DATA, the shipped copy ------------------------
 
 
 @pytest.fixture
-def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    """No data or cache variables set, POSIX rules, and a fake home directory."""
-    for name in ("AUTOGRAD_LITE_DATA", "XDG_CACHE_HOME", "LOCALAPPDATA"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setattr(mnist, "_IS_WINDOWS", False)
+def no_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """``$AUTOGRAD_LITE_DATA`` unset, and a fake home directory (returned)."""
+    monkeypatch.delenv("AUTOGRAD_LITE_DATA", raising=False)
     for name in ("HOME", "USERPROFILE"):  # where Path.home() and expanduser look
         monkeypatch.setenv(name, str(tmp_path / "home"))
     return tmp_path / "home"
 
 
-def test_resolve_data_dir_prefers_argument_then_environment(
-    clean_env: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+def test_resolve_data_dir_prefers_argument_then_environment_then_shipped_copy(
+    no_env: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
+    assert resolve_data_dir() == SHIPPED_DIR
     monkeypatch.setenv("AUTOGRAD_LITE_DATA", str(tmp_path / "env"))
     assert resolve_data_dir(tmp_path / "arg") == tmp_path / "arg"
     assert resolve_data_dir(str(tmp_path / "arg")) == tmp_path / "arg"
     assert resolve_data_dir() == tmp_path / "env"
     monkeypatch.setenv("AUTOGRAD_LITE_DATA", "")  # empty counts as unset
-    assert resolve_data_dir() == clean_env / ".cache" / "autograd_lite" / "mnist"
+    assert resolve_data_dir() == SHIPPED_DIR
 
 
-def test_resolve_data_dir_expands_user(clean_env: Path) -> None:
-    assert resolve_data_dir("~/digits") == clean_env / "digits"
+def test_resolve_data_dir_expands_user(no_env: Path) -> None:
+    assert resolve_data_dir("~/digits") == no_env / "digits"
 
 
-def test_resolve_data_dir_posix_cache(
-    clean_env: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+def test_shipped_copy_is_inside_the_package() -> None:
+    assert Path(mnist.__file__).resolve().parent / "mnist" == SHIPPED_DIR
+    assert sorted(p.name for p in SHIPPED_DIR.glob("*.gz")) == sorted(f"{n}.gz" for n in FILES)
+
+
+def test_shipped_readme_lists_the_checksums_load_mnist_checks() -> None:
+    readme = (SHIPPED_DIR / "README.md").read_text()
+    for name in FILES:
+        assert f"{mnist.SHA256[name]}  {name}" in readme
+    assert "CC BY-SA 3.0" in readme
+    assert "Yann LeCun, Corinna Cortes and Christopher J.C. Burges" in readme
+
+
+@pytest.mark.parametrize("download", [False, True], ids=["read", "download"])
+@pytest.mark.parametrize("how", ["data_dir", "environment"])
+def test_missing_data_folder_is_named_and_never_created(
+    no_env: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, how: str, download: bool
 ) -> None:
-    assert resolve_data_dir() == clean_env / ".cache" / "autograd_lite" / "mnist"
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    assert resolve_data_dir() == tmp_path / "xdg" / "autograd_lite" / "mnist"
+    folder = tmp_path / "mistyped" / "mnist"
+    if how == "environment":
+        monkeypatch.setenv("AUTOGRAD_LITE_DATA", str(folder))
+    with pytest.raises(MNISTError, match="does not exist, and load_mnist never creates") as info:
+        load_mnist(data_dir=folder if how == "data_dir" else None, download=download)
+    message = str(info.value)
+    assert str(folder) in message
+    for hint in ("data_dir=", "--data-dir", "$AUTOGRAD_LITE_DATA"):
+        assert hint in message
+    assert not (tmp_path / "mistyped").exists()
 
 
-def test_resolve_data_dir_windows_cache(
-    clean_env: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+def test_data_folder_under_a_regular_file_is_not_a_folder(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    with pytest.raises(MNISTError, match="does not exist") as info:
+        load_mnist(data_dir=blocker / "mnist", download=True)
+    assert str(blocker / "mnist") in str(info.value)
+    with pytest.raises(MNISTError, match=f"{re.escape(str(blocker))} .* is not a folder"):
+        load_mnist(data_dir=blocker)
+
+
+def test_stripped_packaging_says_how_to_get_the_data(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setattr(mnist, "_IS_WINDOWS", True)
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))  # ignored on Windows
-    assert resolve_data_dir() == clean_env / "AppData" / "Local" / "autograd_lite" / "mnist"
-    monkeypatch.setenv("LOCALAPPDATA", str(tmp_path / "local"))
-    assert resolve_data_dir() == tmp_path / "local" / "autograd_lite" / "mnist"
+    shipped = strip_shipped_data(monkeypatch, tmp_path)
+    with pytest.raises(MNISTError, match="has no MNIST data") as info:
+        load_mnist()
+    message = str(info.value)
+    for hint in (str(shipped), "download=True", "data_dir=", "--data-dir"):
+        assert hint in message
+    assert not shipped.exists()
+
+
+def test_unreadable_file_is_an_mnist_error_naming_it(tmp_path: Path) -> None:
+    (tmp_path / "labels").mkdir()  # reading a folder fails, even as root
+    with pytest.raises(MNISTError, match=f"cannot read {re.escape(str(tmp_path / 'labels'))}"):
+        read_idx(tmp_path / "labels")
 
 
 # --- the real MNIST files ------------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
-def real_mnist(mnist_dir: Path) -> tuple:
-    return load_mnist(data_dir=mnist_dir, download=False)
+def real_mnist() -> tuple:
+    """MNIST as a user gets it: no argument, no environment variable, the shipped copy."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("AUTOGRAD_LITE_DATA", raising=False)
+        return load_mnist()
 
 
 @pytest.fixture(scope="module")
 def real_mnist_raw(mnist_dir: Path) -> tuple:
-    return load_mnist(
-        normalize=False, flatten=False, one_hot_label=True, data_dir=mnist_dir, download=False
-    )
+    return load_mnist(normalize=False, flatten=False, one_hot_label=True, data_dir=mnist_dir)
 
 
 def test_real_mnist_shapes_and_dtypes(real_mnist: tuple) -> None:

@@ -1,40 +1,42 @@
-"""MNIST: read the four IDX files, verify them, download them if missing.
+"""MNIST: find the four IDX files, read and verify them, fetch them again only when asked.
 
 ``load_mnist`` follows *Deep Learning from Scratch* (signature and return value), so the
-book's examples run unchanged. It looks for the files in ``data_dir``, else in
-``$AUTOGRAD_LITE_DATA``, else in a per-user cache directory (``resolve_data_dir``). Each file
-may be gzip-compressed (``.gz``) or raw. ``read_idx`` parses one file: it checks the IDX
-magic number, the header and the payload size, and the SHA-256 of the decompressed bytes, so
-a file is trusted whatever mirror or compression it came from.
+book's examples run unchanged. The files ship with the package (``autograd_lite/data/mnist/``,
+whose README gives their source, licence and checksums), so it works offline with no set-up.
+``resolve_data_dir`` picks the folder, in this order: ``data_dir=`` (the examples'
+``--data-dir``), ``$AUTOGRAD_LITE_DATA``, the shipped copy. A folder the user names must
+exist: it is never created, so a mistyped path is an error rather than a new empty folder.
+Each file may be gzip-compressed (``.gz``) or raw; ``read_idx`` checks its format and the
+SHA-256 of its decompressed bytes (``idx.py``).
 
-Missing files are downloaded from ``MIRRORS`` with ``urllib`` (one retry per mirror), into a
-temporary file in the target directory that is renamed into place only after its checksum
-matches; on any failure the temporary file is removed. Tests replace ``_fetch`` (the only
-function that touches the network) and ``SHA256`` (the table of expected checksums).
+Nothing is downloaded unless ``download=True``: then a file that is missing or fails its
+checksum is fetched from ``MIRRORS`` with ``urllib`` (one retry per mirror) into a temporary
+file beside it, renamed into place only once verified; a failure removes the temporary file
+(and the shipped folder, if this call created it empty). That serves a packaging that strips
+the data and the repair of a damaged copy. There is no per-user cache: with the data shipped
+it would only duplicate 11 MB. Tests replace ``_fetch`` (the only function that touches the
+network) to allow nothing but a local server.
 
-Every failure raises ``MNISTError`` (an ``OSError``) naming the file, what is wrong and what
-to do. Only numpy and the standard library are used; nothing is pickled or cached.
+Every failure raises ``MNISTError`` (an ``OSError``) naming the file or folder, what is wrong
+and what to do. Only numpy and the standard library are used; nothing is pickled or cached.
 """
 
 from __future__ import annotations
 
-import gzip
-import hashlib
 import http.client
 import logging
-import math
 import os
-import struct
-import sys
 import urllib.request
-import uuid
-import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import numpy.typing as npt
 
 from ..errors import AutogradError
+from .idx import IDXFormatError, decode_idx
 
 TRAIN_IMAGES = "train-images-idx3-ubyte"
 TRAIN_LABELS = "train-labels-idx1-ubyte"
@@ -50,6 +52,7 @@ SHA256 = {
     TEST_LABELS: "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
 }
 
+SHIPPED_DIR = Path(__file__).resolve().with_name("mnist")  # the copy inside the package
 # Each mirror serves ``<mirror><name>.gz``; they are tried in order.
 MIRRORS = (
     "https://ossci-datasets.s3.amazonaws.com/mnist/",
@@ -59,20 +62,17 @@ ENV_VAR = "AUTOGRAD_LITE_DATA"
 TIMEOUT = 30.0  # seconds without data before a download attempt gives up
 NUM_CLASSES = 10
 
-# IDX magic number -> number of dimensions. Both are unsigned bytes (type code 0x08),
-# big-endian: 0x00000801 for the label vectors, 0x00000803 for the N x rows x cols images.
-_IDX_MAGIC = {2049: 1, 2051: 3}
-_DELETE_HINT = "delete it so that load_mnist downloads it again, or replace it with a good copy"
-_IS_WINDOWS = sys.platform == "win32"
+# Where else the files can come from; ends every message about a missing or unusable folder.
+_ELSEWHERE = (
+    f"pass data_dir= (the examples' --data-dir) or set ${ENV_VAR} to a folder that holds them"
+)
+_REFRESH_HINT = "load_mnist(download=True) replaces it with a verified copy"
 _log = logging.getLogger(__name__)
 
 
 class MNISTError(AutogradError, OSError):
-    """An MNIST file is missing, corrupt or inconsistent, or could not be downloaded."""
-
-
-class _BadData(Exception):
-    """Internal: bytes that are not a valid IDX file; the caller adds the file and the fix."""
+    """An MNIST file or folder is missing, corrupt, inconsistent or unwritable, or a download
+    failed."""
 
 
 def load_mnist(
@@ -81,24 +81,31 @@ def load_mnist(
     one_hot_label: bool = False,
     *,
     data_dir: str | os.PathLike[str] | None = None,
-    download: bool = True,
+    download: bool = False,
     dtype: npt.DTypeLike = np.float32,
 ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
-    """Return MNIST as ``((x_train, t_train), (x_test, t_test))``, downloading it if needed.
+    """Return MNIST as ``((x_train, t_train), (x_test, t_test))``.
 
     Images are ``dtype`` in [0, 1] (``normalize=True``) or uint8 in 0..255, shaped (N, 784)
     (``flatten=True``) or (N, 1, 28, 28). Labels are int64 (N,), or float32 (N, 10) one-hot.
+    The files come from ``data_dir``, else ``$AUTOGRAD_LITE_DATA``, else the shipped copy;
+    ``download=True`` fetches any that is missing or damaged.
 
-    >>> (x_train, t_train), (x_test, t_test) = load_mnist()  # doctest: +SKIP
-    >>> x_train.shape, x_train.dtype, t_train[:3]  # doctest: +SKIP
+    >>> (x_train, t_train), (x_test, t_test) = load_mnist()
+    >>> x_train.shape, x_train.dtype, t_train[:3]
     ((60000, 784), dtype('float32'), array([5, 0, 4]))
     """
     float_dtype = _float_dtype(dtype)
     directory = resolve_data_dir(data_dir)
-    paths = _ensure_files(directory, download)
+    created = _check_folder(directory, data_dir, download)
+    try:
+        files = _read_all(directory, download)
+    finally:
+        if created and not any(directory.iterdir()):
+            directory.rmdir()  # a failed first download leaves no empty folder behind
     result = []
     for images_name, labels_name in ((TRAIN_IMAGES, TRAIN_LABELS), (TEST_IMAGES, TEST_LABELS)):
-        x, t = _read_pair(paths[images_name], paths[labels_name])
+        x, t = _check_pair(files[images_name], files[labels_name])
         x = _format_images(x, normalize, flatten, float_dtype)
         t = np.eye(NUM_CLASSES, dtype=np.float32)[t] if one_hot_label else t.astype(np.int64)
         result.append((x, t))
@@ -108,84 +115,104 @@ def load_mnist(
 def read_idx(path: str | os.PathLike[str], expected_sha256: str | None = None) -> np.ndarray:
     """Return the uint8 array stored in an MNIST IDX file (raw or gzip), checking it fully."""
     path = Path(path)
-    data = path.read_bytes()
     try:
-        return _decode(data, expected_sha256)
-    except _BadData as error:
-        raise MNISTError(f"{path}: {error}; {_DELETE_HINT}") from None
+        data = path.read_bytes()
+    except OSError as error:
+        raise MNISTError(f"MNIST: cannot read {path} ({error})") from None
+    try:
+        return decode_idx(data, expected_sha256)
+    except IDXFormatError as error:
+        raise MNISTError(
+            f"{path}: {error}; {_REFRESH_HINT}, or replace it with a good copy"
+        ) from None
 
 
 def resolve_data_dir(data_dir: str | os.PathLike[str] | None = None) -> Path:
-    """Return the MNIST directory: ``data_dir``, else ``$AUTOGRAD_LITE_DATA``, else a cache."""
+    """The MNIST folder: ``data_dir``, else ``$AUTOGRAD_LITE_DATA``, else the shipped copy."""
     if data_dir is not None:
         return Path(data_dir).expanduser()
-    if os.environ.get(ENV_VAR):
+    if os.environ.get(ENV_VAR):  # empty counts as unset
         return Path(os.environ[ENV_VAR]).expanduser()
-    return _cache_root() / "autograd_lite" / "mnist"
+    return SHIPPED_DIR
 
 
-def _cache_root() -> Path:
-    """The per-user cache directory: %LOCALAPPDATA% on Windows, else XDG_CACHE_HOME."""
-    if _IS_WINDOWS:
-        root = os.environ.get("LOCALAPPDATA")
-        return Path(root) if root else Path.home() / "AppData" / "Local"
-    root = os.environ.get("XDG_CACHE_HOME")
-    return Path(root) if root else Path.home() / ".cache"
+# --- the folder and its files --------------------------------------------------------------
 
 
-# --- parsing -------------------------------------------------------------------------------
+def _check_folder(directory: Path, data_dir: str | os.PathLike[str] | None, download: bool) -> bool:
+    """Refuse a missing folder; only the shipped one is created, for a download. Return
+    whether this call created it."""
+    if directory.is_dir():
+        return False
+    if directory != SHIPPED_DIR or data_dir is not None:
+        named_by = "data_dir= or --data-dir" if data_dir is not None else f"${ENV_VAR}"
+        state = "is not a folder" if directory.exists() else "does not exist"
+        raise MNISTError(
+            f"MNIST: the data folder {directory} (given by {named_by}) {state}, and load_mnist "
+            f"never creates one; correct data_dir= (the examples' --data-dir) or ${ENV_VAR}, "
+            "or unset both to use the copy shipped with autograd_lite"
+        )
+    if not download:
+        raise MNISTError(
+            f"MNIST: this installation of autograd_lite has no MNIST data ({directory} is "
+            "missing: a packaging may have left it out); load_mnist(download=True) fetches "
+            f"it there, or {_ELSEWHERE}"
+        )
+    try:
+        directory.mkdir()
+    except OSError as error:
+        raise MNISTError(f"MNIST: cannot create {directory} ({error}); {_ELSEWHERE}") from None
+    return True
 
 
-def _decode(data: bytes, expected_sha256: str | None) -> np.ndarray:
-    """Decompress (if gzip), parse and verify the bytes of one IDX file."""
-    if data[:2] == b"\x1f\x8b":  # the gzip magic; an IDX file starts with two zero bytes
+def _read_all(directory: Path, download: bool) -> dict[str, tuple[Path, np.ndarray]]:
+    """Read and verify the four files; with ``download``, fetch the missing or damaged ones."""
+    missing = [name for name in FILES if _find(directory, name) is None]
+    if missing and not download:
+        raise MNISTError(
+            f"MNIST: missing {', '.join(missing)} in {directory}. load_mnist needs the four "
+            f"files {', '.join(FILES)} (each raw or .gz); {_ELSEWHERE}, or unset both to use "
+            "the copy shipped with autograd_lite. load_mnist(download=True) fetches the "
+            f"missing files from {' or '.join(MIRRORS)}"
+        )
+    return {name: _read_or_fetch(directory, name, download) for name in FILES}
+
+
+def _read_or_fetch(directory: Path, name: str, download: bool) -> tuple[Path, np.ndarray]:
+    """Read ``name`` from ``directory``; if allowed, fetch it when missing or damaged."""
+    path = _find(directory, name)
+    if path is not None:
         try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError, zlib.error) as error:
-            raise _BadData(f"corrupt or truncated gzip data ({error})") from None
-    array = _parse_idx(data)
-    if expected_sha256 is not None:
-        actual = hashlib.sha256(data).hexdigest()
-        if actual != expected_sha256.lower():
-            raise _BadData(
-                f"SHA-256 of the decompressed bytes is {actual}, expected {expected_sha256} "
-                "(the file is damaged or is not the original MNIST file)"
-            )
-    return array
+            return path, read_idx(path, SHA256[name])
+        except MNISTError:
+            if not download:
+                raise
+            _log.warning("%s is damaged; downloading it again", path)
+    target = directory / f"{name}.gz"
+    with _atomic_file(target) as file:  # fails before the download if it cannot be written
+        file.write(_fetch_verified(name, directory))
+    if path is not None and path != target:
+        path.unlink()  # the damaged raw file, which _find would prefer to the new .gz
+    return target, read_idx(target, SHA256[name])
 
 
-def _parse_idx(data: bytes) -> np.ndarray:
-    """Parse decompressed IDX bytes: a big-endian magic, one uint32 per dimension, the data."""
-    if len(data) < 4:
-        raise _BadData(f"truncated: {len(data)} bytes, too short for an IDX header")
-    magic = int.from_bytes(data[:4], "big")
-    if magic not in _IDX_MAGIC:
-        raise _BadData(
-            f"bad magic number {magic} (0x{magic:08x}); expected 2049 (labels) or "
-            "2051 (images), so this is not an MNIST IDX file"
-        )
-    header = 4 + 4 * _IDX_MAGIC[magic]
-    if len(data) < header:
-        raise _BadData(f"truncated: {len(data)} bytes, the header alone needs {header}")
-    shape = struct.unpack(f">{_IDX_MAGIC[magic]}I", data[4:header])
-    # Python's integers: numpy's int64 product of three uint32 dimensions can wrap around.
-    expected = math.prod(shape)
-    actual = len(data) - header
-    if actual != expected:
-        problem = "truncated" if actual < expected else "oversized"
-        raise _BadData(
-            f"{problem}: the header promises {'x'.join(map(str, shape))} = {expected} "
-            f"bytes of data but the file holds {actual}"
-        )
-    # Copy so that the caller gets a writable array, not a view of immutable bytes.
-    return np.frombuffer(data, dtype=np.uint8, offset=header).reshape(shape).copy()
+def _find(directory: Path, name: str) -> Path | None:
+    """The raw file if present (faster to read), else the gzip file, else None."""
+    for candidate in (directory / name, directory / f"{name}.gz"):
+        if candidate.is_file():
+            return candidate
+    return None
 
 
-def _read_pair(images_path: Path, labels_path: Path) -> tuple[np.ndarray, np.ndarray]:
-    """Read an images file and its labels file, and check that they belong together."""
-    x = read_idx(images_path, SHA256[_base_name(images_path)])
-    t = read_idx(labels_path, SHA256[_base_name(labels_path)])
-    fix = "check that each file holds what its name says, or delete both to download them again"
+# --- checking and formatting ---------------------------------------------------------------
+
+
+def _check_pair(
+    images: tuple[Path, np.ndarray], labels: tuple[Path, np.ndarray]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Check that an images file and its labels file belong together; return their arrays."""
+    (images_path, x), (labels_path, t) = images, labels
+    fix = f"check that each file holds what its name says; {_REFRESH_HINT}"
     for path, array, ndim, kind in ((images_path, x, 3, "images"), (labels_path, t, 1, "labels")):
         if array.ndim != ndim:
             raise MNISTError(
@@ -223,88 +250,54 @@ def _float_dtype(dtype: npt.DTypeLike) -> np.dtype:
     return result
 
 
-def _base_name(path: Path) -> str:
-    """``train-images-idx3-ubyte.gz`` -> ``train-images-idx3-ubyte``."""
-    return path.name.removesuffix(".gz")
+# --- downloading ---------------------------------------------------------------------------
 
 
-# --- finding and downloading ---------------------------------------------------------------
-
-
-def _ensure_files(directory: Path, download: bool) -> dict[str, Path]:
-    """Return the path of each of the four files, downloading the missing ones if allowed."""
-    missing = [name for name in FILES if _find(directory, name) is None]
-    if missing and not download:
-        raise MNISTError(
-            f"MNIST: missing {', '.join(missing)} (download=False). {_how_to_fix(directory)}"
-        )
-    for name in missing:
-        _download(directory, name)
-    return {name: _find(directory, name) for name in FILES}
-
-
-def _find(directory: Path, name: str) -> Path | None:
-    """The raw file if present (faster to read), else the gzip file, else None."""
-    for candidate in (directory / name, directory / f"{name}.gz"):
-        if candidate.is_file():
-            return candidate
-    return None
-
-
-def _download(directory: Path, name: str) -> None:
-    """Fetch ``name.gz`` from the first mirror that serves verified bytes, retrying once."""
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise MNISTError(
-            f"MNIST: cannot create {directory} ({error}). {_how_to_fix(directory)}"
-        ) from None
+def _fetch_verified(name: str, directory: Path) -> bytes:
+    """The bytes of ``name.gz`` from the first mirror that serves verified ones, retrying once."""
     failures = []
     for url in (f"{mirror}{name}.gz" for mirror in MIRRORS):
         for _attempt in range(2):
             _log.info("downloading %s", url)
             try:
                 data = _fetch(url, TIMEOUT)
-                _decode(data, SHA256[name])
-            except (OSError, http.client.HTTPException, _BadData) as error:
+                decode_idx(data, SHA256[name])
+            except (OSError, http.client.HTTPException, IDXFormatError) as error:
                 failures.append(f"  {url}: {error}")
                 continue
-            _write_atomically(directory / f"{name}.gz", data)
-            return
+            return data
     raise MNISTError(
-        f"MNIST: could not download {name}.gz:\n"
+        f"MNIST: could not download {name}.gz into {directory}:\n"
         + "\n".join(failures)
-        + f"\n{_how_to_fix(directory)}"
+        + f"\nCheck the network, or {_ELSEWHERE}"
     )
 
 
 def _fetch(url: str, timeout: float) -> bytes:
-    """Return the body at ``url``; the only network access (tests replace this function)."""
+    """Return the body at ``url``; the only network access (tests allow only 127.0.0.1)."""
     request = urllib.request.Request(url, headers={"User-Agent": "autograd_lite"})
     with urllib.request.urlopen(request, timeout=timeout) as response:
         return response.read()
 
 
-def _write_atomically(target: Path, data: bytes) -> None:
-    """Write to a temporary file beside ``target``, then rename it; never leave a partial file."""
-    temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.part")
+@contextmanager
+def _atomic_file(target: Path) -> Iterator[BinaryIO]:
+    """A new file beside ``target``, renamed onto it on success and removed on any failure,
+    so that ``target`` is never left half-written. A folder that cannot be written fails on
+    entry, before any work is done."""
+    temporary = target.with_name(f".{target.name}.{os.urandom(4).hex()}.part")
     try:
-        with open(temporary, "xb") as file:
-            file.write(data)
+        file = open(temporary, "xb")  # noqa: SIM115 (closed below, before the rename)
+    except OSError as error:
+        raise MNISTError(f"MNIST: cannot write {target} ({error}); {_ELSEWHERE}") from None
+    try:
+        with file:
+            yield file
             file.flush()
             os.fsync(file.fileno())
         os.replace(temporary, target)
-    except BaseException:
+    except BaseException as error:
         temporary.unlink(missing_ok=True)
+        if isinstance(error, OSError) and not isinstance(error, MNISTError):
+            raise MNISTError(f"MNIST: could not write {target} ({error})") from error
         raise
-
-
-def _how_to_fix(directory: Path) -> str:
-    """The shared second half of every missing-file message: what is needed and where."""
-    files = ", ".join(FILES)
-    mirrors = " or ".join(MIRRORS)
-    return (
-        f"load_mnist needs the four MNIST files {files} (each raw or .gz) in {directory}. "
-        f"Put them there, or set ${ENV_VAR} or pass data_dir= to point at a folder that holds "
-        f"them; they can be downloaded by hand from {mirrors}"
-    )
