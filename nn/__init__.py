@@ -24,6 +24,7 @@ dtype policy: layers create float32 parameters unless given ``dtype=`` (see ``la
 """
 
 from . import functional, init, utils
+from .activation import ELU, GELU, Hardtanh, LogSigmoid, SiLU, Softplus
 from .container import MLP, Sequential
 from .errors import CheckpointError, StateDictError
 from .layers import (
@@ -46,19 +47,25 @@ __all__ = [
     "CheckpointError",
     "CrossEntropyLoss",
     "Dropout",
+    "ELU",
     "Flatten",
+    "GELU",
+    "Hardtanh",
     "Identity",
     "IncompatibleKeys",
     "LeakyReLU",
     "Linear",
+    "LogSigmoid",
     "MLP",
     "MSELoss",
     "Module",
     "Parameter",
     "ReLU",
     "Sequential",
+    "SiLU",
     "Sigmoid",
     "Softmax",
+    "Softplus",
     "StateDictError",
     "Tanh",
     "functional",

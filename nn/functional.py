@@ -1,6 +1,7 @@
 """Stateless layer and loss functions: the mathematics behind the layers and loss modules.
 
-Activations and ``softmax``/``log_softmax`` are the engine's own ops (fused and stable where
+Activations (relu, sigmoid, tanh, softplus, gelu, silu, elu, log_sigmoid, hardtanh) and
+``softmax``/``log_softmax`` are the engine's own ops (fused and stable where
 it matters). Losses keep the input's dtype: a float target is cast to the input's dtype, so
 float32 logits give a float32 loss. ``reduction`` is ``'mean'`` (the default), ``'sum'`` or
 ``'none'`` (one value per sample, or per element for the elementwise losses).
@@ -26,11 +27,17 @@ from autograd_lite import (
     ShapeError,
     Tensor,
     as_tensor,
+    elu,
+    gelu,
+    hardtanh,
+    log_sigmoid,
     log_softmax,
     relu,
     sigmoid,
+    silu,
     softmax,
     softmax_cross_entropy,
+    softplus,
     stack,
     tanh,
     where,
@@ -43,13 +50,19 @@ __all__ = [
     "cross_entropy",
     "cross_entropy_error",
     "dropout",
+    "elu",
+    "gelu",
+    "hardtanh",
     "leaky_relu",
     "linear",
+    "log_sigmoid",
     "log_softmax",
     "mse_loss",
     "relu",
     "sigmoid",
+    "silu",
     "softmax",
+    "softplus",
     "sum_squared_error",
     "tanh",
 ]
