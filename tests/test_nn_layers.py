@@ -375,7 +375,8 @@ def test_mlp_layout_names_and_repr():
         "    (3): Dropout(p=0.5)\n"
         "    (4): Linear(in_features=3, out_features=2, bias=True)\n"
         "  )\n"
-        ")"
+        ")\n"
+        "Total parameters: 29 (trainable: 29)"
     )
 
 
