@@ -1,7 +1,8 @@
 """nn: layers, losses and initializers on top of autograd_lite (its public API only).
 
 Read in this order: ``module.py`` (``Parameter``, ``Module``: parameter discovery, train/eval,
-state dicts), ``layers.py`` (Linear, activations, Dropout, BatchNorm1d), ``container.py``
+state dicts), ``layers.py`` (Linear, activations, Dropout), ``activation.py`` (more activations),
+``normalization.py`` (BatchNorm1d, BatchNorm2d, LayerNorm), ``container.py``
 (Sequential, MLP), ``functional.py`` (the mathematics of layers and losses), ``loss.py``,
 ``init.py`` (initializers), ``utils.py`` (gradient clipping) and ``serialization.py``
 (checking state dicts, ``.npz`` files without pickle).
@@ -28,7 +29,6 @@ from .activation import ELU, GELU, Hardtanh, LogSigmoid, SiLU, Softplus
 from .container import MLP, Sequential
 from .errors import CheckpointError, StateDictError
 from .layers import (
-    BatchNorm1d,
     Dropout,
     Flatten,
     Identity,
@@ -41,9 +41,11 @@ from .layers import (
 )
 from .loss import CrossEntropyLoss, MSELoss
 from .module import IncompatibleKeys, Module, Parameter
+from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
 
 __all__ = [
     "BatchNorm1d",
+    "BatchNorm2d",
     "CheckpointError",
     "CrossEntropyLoss",
     "Dropout",
@@ -53,6 +55,7 @@ __all__ = [
     "Hardtanh",
     "Identity",
     "IncompatibleKeys",
+    "LayerNorm",
     "LeakyReLU",
     "Linear",
     "LogSigmoid",
