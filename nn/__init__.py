@@ -39,11 +39,12 @@ from .layers import (
     Softmax,
     Tanh,
 )
-from .loss import CrossEntropyLoss, MSELoss
+from .loss import BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss
 from .module import IncompatibleKeys, Module, Parameter
 from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
 
 __all__ = [
+    "BCEWithLogitsLoss",
     "BatchNorm1d",
     "BatchNorm2d",
     "CheckpointError",
@@ -61,6 +62,7 @@ __all__ = [
     "LogSigmoid",
     "MLP",
     "MSELoss",
+    "NLLLoss",
     "Module",
     "Parameter",
     "ReLU",
