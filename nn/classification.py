@@ -61,10 +61,15 @@ def cross_entropy(
     reduction = check_choice(reduction, REDUCTIONS, "reduction", op)
     target = as_target(target)
     if target.dtype.kind in "iu":
-        label_rows, counted = _label_rows(target, element_shape, classes, ignore_index, w, op)
-        dist = _label_distribution(label_rows, ignore_index, classes, smoothing, w)
+        flat, kept, total = _label_rows(target, element_shape, classes, ignore_index, w, op)
+        dist = np.full((len(flat), classes), smoothing / classes, dtype=x.dtype)
+        dist[np.arange(len(flat)), np.where(kept, flat, 0)] += 1 - smoothing
+        if w is not None:
+            dist *= w
+        if total is not None:
+            dist[~kept] = 0  # T_ic = w_c ((1 - s) [c = t_i] + s / C), 0 for ignored labels
         loss = fused_cross_entropy(rows, dist)
-        return _weighted(loss, reduction, counted, element_shape)
+        return _weighted(loss, reduction, total, element_shape)
     if target.dtype.kind != "f":
         raise DTypeError(
             f"{op}: target must be integer labels or float probabilities, got {target.dtype}"
@@ -72,7 +77,7 @@ def cross_entropy(
     probabilities = _to_rows(float_target(target, x, op), classes)
     if smoothing:
         probabilities = probabilities * (1 - smoothing) + smoothing / classes
-    if weight is not None:
+    if w is not None:
         probabilities = probabilities * w
     loss = fused_cross_entropy(rows, probabilities)
     return _weighted(loss, reduction, None, element_shape)
@@ -101,11 +106,11 @@ def nll_loss(
     target = as_target(target)
     if target.dtype.kind not in "iu":
         raise DTypeError(f"{op}: target must be integer class labels, got {target.dtype}")
-    label_rows, counted = _label_rows(target, element_shape, classes, ignore_index, w, op)
-    kept = label_rows != ignore_index
-    safe = np.where(kept, label_rows, 0)  # an ignored label picks class 0, with weight 0
-    picked = rows[np.arange(len(label_rows)), safe]
-    return _weighted(-(picked * (w[safe] * kept)), reduction, counted, element_shape)
+    flat, kept, total = _label_rows(target, element_shape, classes, ignore_index, w, op)
+    safe = np.where(kept, flat, 0)  # an ignored label picks class 0, with weight 0
+    picked = rows[np.arange(len(flat)), safe]
+    coefficient = kept.astype(x.dtype) if w is None else w[safe] * kept
+    return _weighted(-(picked * coefficient), reduction, total, element_shape)
 
 
 def binary_cross_entropy_with_logits(
@@ -151,37 +156,34 @@ def _class_rows(x: Tensor, op: str) -> tuple[Tensor, int, tuple[int, ...]]:
 
 def _to_rows(x: Tensor, classes: int) -> Tensor:
     """(N, C, d1, ...) -> (N d1 ..., C): the class axis moved last, every other one flattened."""
-    if x.ndim > 2:
-        x = permute(x, (0, *range(2, x.ndim), 1))
+    if x.ndim == 2:
+        return x
+    x = permute(x, (0, *range(2, x.ndim), 1))
     return x.reshape(math.prod(x.shape) // classes if classes else 0, classes)
 
 
 def _label_rows(
-    target: Tensor, shape: tuple[int, ...], classes: int, ignore_index: Any, w: np.ndarray, op: str
-) -> tuple[np.ndarray, np.ndarray]:
-    """The labels flattened to (M,), and the total weight of those not ignored."""
+    target: Tensor,
+    shape: tuple[int, ...],
+    classes: int,
+    ignore_index: Any,
+    w: np.ndarray | None,
+    op: str,
+) -> tuple[np.ndarray, np.ndarray, float | None]:
+    """The labels flattened to (M,), the mask of those not ignored, and the total weight
+    that 'mean' divides by: None when it is simply M (no weights, nothing ignored)."""
     flat = labels(target, shape, classes, op, check_ignore_index(ignore_index, op)).reshape(-1)
     kept = flat != ignore_index
-    return flat, w[flat[kept]].sum()
-
-
-def _label_distribution(
-    label_rows: np.ndarray, ignore_index: int, classes: int, smoothing: float, w: np.ndarray
-) -> np.ndarray:
-    """The target rows T_ic = w_c ((1 - s) [c = t_i] + s / C), zero rows for ignored labels."""
-    kept = label_rows != ignore_index
-    dist = np.full((len(label_rows), classes), smoothing / classes, dtype=w.dtype)
-    dist[np.arange(len(label_rows)), np.where(kept, label_rows, 0)] += 1 - smoothing
-    dist *= w
-    dist[~kept] = 0
-    return dist
+    if w is not None:
+        return flat, kept, float(w[flat[kept]].sum())
+    return flat, kept, None if kept.all() else float(kept.sum())
 
 
 def _weighted(loss: Tensor, reduction: str, total: Any, shape: tuple[int, ...]) -> Tensor:
     """Reduce per-element losses: 'mean' divides the sum by ``total`` (the counted weight;
     None: the number of elements)."""
     if reduction == "none":
-        return loss.reshape(shape)
+        return loss if loss.shape == shape else loss.reshape(shape)
     if reduction == "sum":
         return loss.sum()
     if total is None:
@@ -208,11 +210,11 @@ def weight_array(weight: Any, op: str) -> np.ndarray | None:
     return w
 
 
-def _class_weights(weight: Any, classes: int, dtype: np.dtype, op: str) -> np.ndarray:
-    """``weight`` as an array of shape (C,) and the input's dtype (all ones when None)."""
+def _class_weights(weight: Any, classes: int, dtype: np.dtype, op: str) -> np.ndarray | None:
+    """``weight`` as an array of shape (C,) and the input's dtype (None stays None)."""
     w = weight_array(weight, op)
     if w is None:
-        return np.ones(classes, dtype=dtype)
+        return None
     if w.shape != (classes,):
         raise ShapeError(
             f"{op}: weight has {w.shape[0]} entries but the input has {classes} classes "
