@@ -74,6 +74,14 @@ def test_elu_gradient_at_zero_is_alpha_and_hardtanh_gradient_at_the_bounds_is_ze
     assert y.grad.data.tolist() == [0.0, 1.0, 0.0, 0.0]
 
 
+def test_softplus_at_its_threshold_takes_the_smooth_side():
+    x = Tensor([10.0], requires_grad=True)
+    out = ag.softplus(x, beta=2.0, threshold=20.0)  # beta x == threshold
+    out.sum().backward()
+    assert out.item() == pytest.approx(math.log1p(math.exp(20.0)) / 2, rel=1e-15)
+    assert x.grad.item() == pytest.approx(1 / (1 + math.exp(-20.0)), rel=1e-15)
+
+
 def test_elu_large_positive_input_has_gradient_one_not_nan():
     x = Tensor([1000.0], requires_grad=True)
     ag.elu(x).sum().backward()
