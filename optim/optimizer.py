@@ -179,7 +179,7 @@ class Optimizer:
         saved = state_dict["state"]
         if not isinstance(saved, Mapping):
             raise TypeError(f"{owner}: state_dict['state'] must be a dict, got {type(saved)}")
-        state = {}
+        state, params = {}, self.params
         for key, entry in saved.items():
             index = count(owner, "a key of state_dict['state']", key, 0)
             if index not in position_of:
@@ -189,7 +189,8 @@ class Optimizer:
                 )
             position = position_of[index]
             hyper = hypers[group_of[position]]
-            state[position] = self._checked_entry(owner, index, position, entry, hyper)
+            p = params[position].data
+            state[position] = self._checked_entry(owner, index, position, p, entry, hyper)
         for group, hyper in zip(self.param_groups, hypers):
             group.replace(hyper)
         self.state = state
@@ -258,10 +259,16 @@ class Optimizer:
         return {"lr": nonnegative, **self._hyper_checks}
 
     def _checked_entry(
-        self, owner: str, index: int, position: int, entry: Any, hyper: Mapping[str, Any]
+        self,
+        owner: str,
+        index: int,
+        position: int,
+        p: np.ndarray,
+        entry: Any,
+        hyper: Mapping[str, Any],
     ) -> dict[str, Any]:
-        """A copy of one parameter's saved state, after checking its names, shapes and dtypes."""
-        p = self.params[position].data
+        """A copy of the saved state of parameter ``p`` (at ``position``; ``index`` when
+        saved), after checking its names, shapes and dtypes."""
         names = self._state_names(hyper)
         check_keys(owner, f"state[{index}]", entry, names)
         checked: dict[str, Any] = {}
