@@ -19,6 +19,10 @@ softmax(x) sum_c T_c - T.
 
 Targets may also be probabilities of the input's shape (float): then T = w (t (1 - s) + s/C)
 and 'mean' divides by the number of elements, as PyTorch does.
+
+Signatures are PyTorch's without its deprecated ``size_average`` and ``reduce``: ``weight``
+may be passed third, every later option by name only (``reduction='sum'``), so a reduction
+passed where PyTorch expects the weight is an error that says so.
 """
 
 from __future__ import annotations
