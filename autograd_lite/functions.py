@@ -129,6 +129,66 @@ def relu(x: Any) -> Tensor:
     return _tensor(x, "relu").relu()
 
 
+def erf(x: Any) -> Tensor:
+    """Elementwise error function, 2/sqrt(pi) times the integral of e^(-t^2) from 0 to x."""
+    return ops.Erf.apply(_tensor(x, "erf"))
+
+
+def softplus(x: Any, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """log(1 + e^(beta x)) / beta, taken as x where beta x > threshold (PyTorch's softplus).
+
+    >>> round(softplus(0.0).item(), 4)  # log 2
+    0.6931
+    """
+    beta = _real(beta, "softplus", "beta")
+    if beta <= 0:
+        raise ValueError(f"softplus: beta must be > 0, got {beta}")
+    threshold = _real(threshold, "softplus", "threshold")
+    return ops.Softplus.apply(_tensor(x, "softplus"), beta=beta, threshold=threshold)
+
+
+def gelu(x: Any, approximate: str = "none") -> Tensor:
+    """x Phi(x), Phi the standard normal CDF; ``approximate='tanh'`` uses PyTorch's tanh form."""
+    if approximate not in ("none", "tanh"):
+        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    return ops.Gelu.apply(_tensor(x, "gelu"), approximate=approximate)
+
+
+def silu(x: Any) -> Tensor:
+    """x sigmoid(x) (also called swish)."""
+    return ops.Silu.apply(_tensor(x, "silu"))
+
+
+def elu(x: Any, alpha: float = 1.0) -> Tensor:
+    """x for x > 0, else alpha (e^x - 1)."""
+    return ops.Elu.apply(_tensor(x, "elu"), alpha=_real(alpha, "elu", "alpha"))
+
+
+def log_sigmoid(x: Any) -> Tensor:
+    """log(sigmoid(x)) = -softplus(-x), finite for any x."""
+    return ops.LogSigmoid.apply(_tensor(x, "log_sigmoid"))
+
+
+def hardtanh(x: Any, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
+    """x clipped to [min_val, max_val]; the gradient is 1 strictly inside, else 0."""
+    min_val = _real(min_val, "hardtanh", "min_val")
+    max_val = _real(max_val, "hardtanh", "max_val")
+    if min_val >= max_val:
+        raise ValueError(
+            f"hardtanh: min_val must be below max_val, got min_val={min_val}, max_val={max_val}"
+        )
+    return ops.Hardtanh.apply(_tensor(x, "hardtanh"), min_val=min_val, max_val=max_val)
+
+
+def _real(value: Any, op: str, name: str) -> float:
+    """A finite real number argument as a float, else an error naming the op and argument."""
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        raise DTypeError(f"{op}: {name} must be a real number, got {value!r}")
+    if not np.isfinite(value):
+        raise ValueError(f"{op}: {name} must be finite, got {value!r}")
+    return float(value)
+
+
 def maximum(x: Any, y: Any) -> Tensor:
     """Elementwise maximum of two tensors (ties share the gradient)."""
     return _first(x, y, "maximum").maximum(y)

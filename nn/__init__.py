@@ -1,7 +1,8 @@
 """nn: layers, losses and initializers on top of autograd_lite (its public API only).
 
 Read in this order: ``module.py`` (``Parameter``, ``Module``: parameter discovery, train/eval,
-state dicts), ``layers.py`` (Linear, activations, Dropout, BatchNorm1d), ``container.py``
+state dicts), ``layers.py`` (Linear, activations, Dropout), ``activation.py`` (more activations),
+``normalization.py`` (BatchNorm1d, BatchNorm2d, LayerNorm), ``container.py``
 (Sequential, MLP), ``functional.py`` (the mathematics of layers and losses), ``loss.py``,
 ``init.py`` (initializers), ``utils.py`` (gradient clipping) and ``serialization.py``
 (checking state dicts, ``.npz`` files without pickle).
@@ -24,10 +25,10 @@ dtype policy: layers create float32 parameters unless given ``dtype=`` (see ``la
 """
 
 from . import functional, init, utils
+from .activation import ELU, GELU, Hardtanh, LogSigmoid, SiLU, Softplus
 from .container import MLP, Sequential
 from .errors import CheckpointError, StateDictError
 from .layers import (
-    BatchNorm1d,
     Dropout,
     Flatten,
     Identity,
@@ -38,27 +39,38 @@ from .layers import (
     Softmax,
     Tanh,
 )
-from .loss import CrossEntropyLoss, MSELoss
+from .loss import BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss
 from .module import IncompatibleKeys, Module, Parameter
+from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
 
 __all__ = [
+    "BCEWithLogitsLoss",
     "BatchNorm1d",
+    "BatchNorm2d",
     "CheckpointError",
     "CrossEntropyLoss",
     "Dropout",
+    "ELU",
     "Flatten",
+    "GELU",
+    "Hardtanh",
     "Identity",
     "IncompatibleKeys",
+    "LayerNorm",
     "LeakyReLU",
     "Linear",
+    "LogSigmoid",
     "MLP",
     "MSELoss",
+    "NLLLoss",
     "Module",
     "Parameter",
     "ReLU",
     "Sequential",
+    "SiLU",
     "Sigmoid",
     "Softmax",
+    "Softplus",
     "StateDictError",
     "Tanh",
     "functional",

@@ -45,12 +45,17 @@ def check_features(
         raise ShapeError(
             f"{layer!r}: expected input of shape (N, {features}){any_leading}, got {x.shape}"
         )
+    check_dtype(layer, x, dtype)
+    return x
+
+
+def check_dtype(layer: object, x: Tensor, dtype: np.dtype) -> None:
+    """Raise ``DTypeError`` with the fix unless ``x`` has the layer's dtype."""
     if x.dtype != dtype:
         raise DTypeError(
             f"{layer!r}: input has dtype {x.dtype} but the layer's parameters are {dtype}; "
             f"convert the input (x.astype(np.{dtype})) or build the layer with dtype=np.{x.dtype}"
         )
-    return x
 
 
 def check_size(value: Any, what: str, where: str) -> int:

@@ -8,8 +8,9 @@ from typing import Any
 import numpy as np
 
 from ._checks import as_generator, check_probability
-from .layers import BatchNorm1d, Dropout, Linear, ReLU
+from .layers import Dropout, Linear, ReLU
 from .module import Module
+from .normalization import BatchNorm1d
 
 
 class Sequential(Module):

@@ -1,4 +1,6 @@
-"""The layers: Linear (the notes' Affine), activations, Flatten, Dropout and BatchNorm1d.
+"""The layers: Linear (the notes' Affine), activations, Flatten and Dropout.
+
+Normalization layers live in ``normalization.py``, the other activations in ``activation.py``.
 
 dtype policy: layers with parameters take ``dtype`` (default ``np.float32``, like PyTorch,
 half the memory of float64 and what ``load_mnist`` returns) and create their parameters and
@@ -155,69 +157,3 @@ class Dropout(Module):
 
     def extra_repr(self) -> str:
         return f"p={self.p}"
-
-
-class BatchNorm1d(Module):
-    """Batch normalization of (N, C) inputs, per feature (Ioffe and Szegedy, 2015).
-
-    Training mode normalizes with the batch statistics, and the gradient flows through them:
-    mu = mean_n x, var = mean_n (x - mu)^2, y = gamma (x - mu) / sqrt(var + eps) + beta.
-    It also updates running estimates, running = (1 - momentum) running + momentum batch,
-    using the unbiased variance var N / (N - 1) (PyTorch's convention; the notes' book calls
-    1 - momentum its momentum). Evaluation mode normalizes with the running estimates.
-
-    gamma and beta are the parameters ``weight`` and ``bias`` (PyTorch's names), present
-    with ``affine=True``; ``running_mean`` and ``running_var`` are buffers.
-    """
-
-    def __init__(
-        self,
-        num_features: int,
-        eps: float = 1e-5,
-        momentum: float = 0.1,
-        affine: bool = True,
-        dtype: Any = np.float32,
-    ) -> None:
-        super().__init__()
-        self.num_features = check_size(num_features, "num_features", "BatchNorm1d")
-        if not 0.0 <= momentum <= 1.0:
-            raise ValueError(f"BatchNorm1d: momentum must be in [0, 1], got {momentum!r}")
-        self.eps, self.momentum = float(eps), float(momentum)
-        dtype = float_dtype(dtype, "BatchNorm1d")
-        features = self.num_features
-        self.weight = Parameter(init.ones(features, dtype)) if affine else None
-        self.bias = Parameter(init.zeros(features, dtype)) if affine else None
-        self.register_buffer("running_mean", init.zeros(features, dtype))
-        self.register_buffer("running_var", init.ones(features, dtype))
-
-    def forward(self, x: Any) -> Tensor:
-        dtype = self.running_mean.dtype
-        x = check_features(self, x, self.num_features, dtype, batch_only=True)
-        if self.training:
-            n = x.shape[0]
-            if n < 2:
-                raise ShapeError(
-                    f"{self!r}: training mode needs at least 2 samples to estimate a variance, "
-                    f"got input of shape {x.shape}; call eval() to use the running statistics"
-                )
-            mean = x.mean(axis=0)
-            centered = x - mean
-            var = (centered * centered).mean(axis=0)
-            self._update_running(mean.data, var.data * (n / (n - 1)))
-            normalized = centered / (var + self.eps).sqrt()
-        else:
-            normalized = (x - self.running_mean) / (self.running_var + self.eps).sqrt()
-        if self.weight is None:
-            return normalized
-        return normalized * self.weight + self.bias
-
-    def _update_running(self, mean: np.ndarray, unbiased_var: np.ndarray) -> None:
-        m = self.momentum
-        self.running_mean.data = (1 - m) * self.running_mean.data + m * mean
-        self.running_var.data = (1 - m) * self.running_var.data + m * unbiased_var
-
-    def extra_repr(self) -> str:
-        return (
-            f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
-            f"affine={self.weight is not None}"
-        )

@@ -15,7 +15,7 @@ so a failed load leaves the model exactly as it was.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -130,6 +130,55 @@ class Module:
             if isinstance(member, Module):
                 yield name, member
 
+    def modules(self) -> Iterator[Module]:
+        """Self, then every sub-module, each once (``named_modules`` without the names)."""
+        for _, module in self.named_modules():
+            yield module
+
+    def named_children(self) -> Iterator[tuple[str, Module]]:
+        """The direct sub-modules with their names (``layers.0`` for a list item), each once."""
+        seen = {id(self)}
+        for name, member, _ in self._own_members():
+            if isinstance(member, Module) and id(member) not in seen:
+                seen.add(id(member))
+                yield name, member
+
+    def children(self) -> Iterator[Module]:
+        """The direct sub-modules, each once, in assignment order."""
+        for _, module in self.named_children():
+            yield module
+
+    def apply(self, fn: Callable[[Module], Any]) -> Module:
+        """Call ``fn`` on every sub-module, children before their parent, then on self.
+
+        The order is PyTorch's (``Sequential(a, b).apply(f)`` calls f(a), f(b), f(seq));
+        a module reached twice is visited once. Returns self, for chaining:
+
+        >>> from nn import Linear, Sequential
+        >>> def zero_biases(m):
+        ...     if isinstance(m, Linear):
+        ...         m.bias.data[...] = 0
+        >>> net = Sequential(Linear(2, 3), Linear(3, 1)).apply(zero_biases)
+        >>> float(abs(net[0].bias.data).sum())
+        0.0
+        """
+        for module in self._children_first(set()):
+            fn(module)
+        return self
+
+    def _children_first(self, seen: set[int]) -> Iterator[Module]:
+        """Every module below self and then self, each once (a post-order walk)."""
+        seen.add(id(self))
+        for child in self.children():
+            if id(child) not in seen:
+                yield from child._children_first(seen)
+        yield self
+
+    def num_parameters(self, only_trainable: bool = False) -> int:
+        """The number of parameter elements, each parameter once (frozen ones too, unless
+        ``only_trainable``): what ``print(model)`` reports on its last line."""
+        return sum(p.size for p in self.parameters() if p.requires_grad or not only_trainable)
+
     def named_parameters(self) -> Iterator[tuple[str, Parameter]]:
         """Every parameter with its dotted name (``layers.0.weight``), each once, in order."""
         for name, member, is_buffer in self._walk("", {id(self)}):
@@ -221,10 +270,19 @@ class Module:
         return ""
 
     def __repr__(self) -> str:
+        """The module tree; a module with sub-modules adds a last line with the parameter
+        count, as Keras' ``summary()`` ends: ``Total parameters: 1,234 (trainable: 1,234)``."""
+        tree = self._tree_repr()
+        if next(self.children(), None) is None:
+            return tree
+        total, trainable = self.num_parameters(), self.num_parameters(only_trainable=True)
+        return f"{tree}\nTotal parameters: {total:,} (trainable: {trainable:,})"
+
+    def _tree_repr(self) -> str:
         children = [(n, m) for n, m, _ in self._own_members() if isinstance(m, Module)]
         name, extra = type(self).__name__, self.extra_repr()
         if not children:
             return f"{name}({extra})"
         lines = [extra] if extra else []
-        lines += [f"({n}): " + repr(m).replace("\n", "\n  ") for n, m in children]
+        lines += [f"({n}): " + m._tree_repr().replace("\n", "\n  ") for n, m in children]
         return f"{name}(\n" + "".join(f"  {line}\n" for line in lines) + ")"

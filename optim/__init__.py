@@ -1,10 +1,12 @@
 """optim: optimizers and learning-rate schedulers for autograd_lite.
 
-Read ``optimizer.py`` first (the base class: parameters, hyper-parameters, lazily created
-state, ``state_dict``), then ``sgd.py`` (SGD, Momentum, Nesterov), ``adaptive.py`` (AdaGrad,
-RMSProp, Adam, AdamW), ``lr_scheduler.py`` and ``validation.py``. Optimizers take any
-iterable of tensors that require grad (``nn.Parameter`` is one) and use only autograd_lite's
-public API; updates write ``p.data`` in place and build no graph.
+Read ``optimizer.py`` first (the base class: parameter groups, lazily created state,
+``step(closure)``, ``state_dict``), ``groups.py`` (the group dicts and their checks), then
+``sgd.py`` (SGD, Momentum, Nesterov), ``adaptive.py`` (AdaGrad, RMSProp, Adam and AdamW,
+both with ``amsgrad``), ``lr_scheduler.py`` and ``validation.py``. Optimizers take any
+iterable of tensors that require grad (``nn.Parameter`` is one), or PyTorch's list of group
+dicts, ``[{"params": ..., "weight_decay": 0}, ...]``, and use only autograd_lite's public
+API; updates write ``p.data`` in place and build no graph.
 
 >>> from autograd_lite import Tensor
 >>> from optim import Adam

@@ -16,8 +16,6 @@ from typing import Any
 
 import numpy as np
 
-from autograd_lite import Tensor
-
 from .optimizer import Optimizer, with_weight_decay
 from .validation import decay_rate, decay_rate_pair, flag, nonnegative, positive
 
@@ -45,19 +43,21 @@ class AdaGrad(Optimizer):
 
     _hyper_checks = {"eps": positive}
 
-    def __init__(self, params: Iterable[Tensor], lr: float, eps: float = 1e-7) -> None:
+    def __init__(self, params: Iterable[Any], lr: float, eps: float = 1e-7) -> None:
         super().__init__(params, lr, eps=eps)
 
-    def _state_names(self, hyper: Mapping[str, Any]) -> tuple[str, ...]:
+    def _state_names(self, group: Mapping[str, Any]) -> tuple[str, ...]:
         return ("sum",)
 
-    def _update(self, p: np.ndarray, g: np.ndarray, state: dict[str, Any]) -> None:
+    def _update(
+        self, p: np.ndarray, g: np.ndarray, state: dict[str, Any], group: Mapping[str, Any]
+    ) -> None:
         h = state["sum"]
         scratch = np.multiply(g, g, out=np.empty_like(p))
         h += scratch
         np.sqrt(h, out=scratch)
-        scratch += self.eps
-        _descend(p, g, scratch, self.lr)
+        scratch += group["eps"]
+        _descend(p, g, scratch, group["lr"])
 
 
 class RMSProp(Optimizer):
@@ -83,7 +83,7 @@ class RMSProp(Optimizer):
 
     def __init__(
         self,
-        params: Iterable[Tensor],
+        params: Iterable[Any],
         lr: float,
         alpha: float = 0.99,
         eps: float = 1e-8,
@@ -101,21 +101,23 @@ class RMSProp(Optimizer):
             centered=centered,
         )
 
-    def _state_names(self, hyper: Mapping[str, Any]) -> tuple[str, ...]:
+    def _state_names(self, group: Mapping[str, Any]) -> tuple[str, ...]:
         names = ("square_avg",)
-        if hyper["momentum"]:
+        if group["momentum"]:
             names += ("momentum_buffer",)
-        if hyper["centered"]:
+        if group["centered"]:
             names += ("grad_avg",)
         return names
 
-    def _update(self, p: np.ndarray, g: np.ndarray, state: dict[str, Any]) -> None:
-        alpha = self.alpha
-        if self.weight_decay:
-            g = with_weight_decay(g, p, self.weight_decay)
+    def _update(
+        self, p: np.ndarray, g: np.ndarray, state: dict[str, Any], group: Mapping[str, Any]
+    ) -> None:
+        alpha = group["alpha"]
+        if group["weight_decay"]:
+            g = with_weight_decay(g, p, group["weight_decay"])
         scratch = np.multiply(g, g, out=np.empty_like(p))
         _moving_average(state["square_avg"], scratch, alpha, scratch)
-        if self.centered:
+        if group["centered"]:
             grad_avg = state["grad_avg"]
             _moving_average(grad_avg, g, alpha, scratch)
             np.multiply(grad_avg, grad_avg, out=scratch)
@@ -123,15 +125,15 @@ class RMSProp(Optimizer):
             np.sqrt(scratch, out=scratch)
         else:
             np.sqrt(state["square_avg"], out=scratch)
-        scratch += self.eps
-        if not self.momentum:
-            _descend(p, g, scratch, self.lr)
+        scratch += group["eps"]
+        if not group["momentum"]:
+            _descend(p, g, scratch, group["lr"])
             return
         b = state["momentum_buffer"]
         np.divide(g, scratch, out=scratch)
-        b *= self.momentum
+        b *= group["momentum"]
         b += scratch  # b <- m b + g / denom
-        np.multiply(b, self.lr, out=scratch)
+        np.multiply(b, group["lr"], out=scratch)
         p -= scratch
 
 
@@ -139,8 +141,10 @@ class Adam(Optimizer):
     """Adam, PyTorch's formula (with bias correction; weight decay as an L2 penalty).
 
     t <- t + 1;  g <- g + weight_decay p;  m <- b1 m + (1 - b1) g;  v <- b2 v + (1 - b2) g^2;
+    with ``amsgrad``, v_max <- max(v_max, v) and v_max replaces v below (Reddi et al., 2018);
     p <- p - lr / (1 - b1^t) * m / (sqrt(v / (1 - b2^t)) + eps).
-    State: ``step`` (t), ``exp_avg`` (m), ``exp_avg_sq`` (v).
+    State: ``step`` (t), ``exp_avg`` (m), ``exp_avg_sq`` (v), ``max_exp_avg_sq`` (v_max,
+    amsgrad only).
 
     The book's Adam folds the corrections into one rate and adds eps (1e-7) outside them:
     p <- p - lr sqrt(1 - b2^t) / (1 - b1^t) * m / (sqrt(v) + eps), a slightly different step.
@@ -154,58 +158,75 @@ class Adam(Optimizer):
     3.1
     """
 
-    _hyper_checks = {"betas": decay_rate_pair, "eps": positive, "weight_decay": nonnegative}
+    _hyper_checks = {
+        "betas": decay_rate_pair,
+        "eps": positive,
+        "weight_decay": nonnegative,
+        "amsgrad": flag,
+    }
 
     def __init__(
         self,
-        params: Iterable[Tensor],
+        params: Iterable[Any],
         lr: float = 1e-3,
         betas: tuple[float, float] = (0.9, 0.999),
         eps: float = 1e-8,
         weight_decay: float = 0.0,
+        amsgrad: bool = False,
     ) -> None:
-        super().__init__(params, lr, betas=betas, eps=eps, weight_decay=weight_decay)
+        super().__init__(
+            params, lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad
+        )
 
-    def _state_names(self, hyper: Mapping[str, Any]) -> tuple[str, ...]:
-        return ("step", "exp_avg", "exp_avg_sq")
+    def _state_names(self, group: Mapping[str, Any]) -> tuple[str, ...]:
+        names = ("step", "exp_avg", "exp_avg_sq")
+        return names + ("max_exp_avg_sq",) if group["amsgrad"] else names
 
-    def _decay(self, p: np.ndarray, g: np.ndarray) -> np.ndarray:
+    def _decay(self, p: np.ndarray, g: np.ndarray, group: Mapping[str, Any]) -> np.ndarray:
         """Adam's weight decay: the L2 penalty's gradient joins g."""
-        return with_weight_decay(g, p, self.weight_decay) if self.weight_decay else g
+        decay = group["weight_decay"]
+        return with_weight_decay(g, p, decay) if decay else g
 
-    def _update(self, p: np.ndarray, g: np.ndarray, state: dict[str, Any]) -> None:
-        beta1, beta2 = self.betas
-        g = self._decay(p, g)
+    def _update(
+        self, p: np.ndarray, g: np.ndarray, state: dict[str, Any], group: Mapping[str, Any]
+    ) -> None:
+        beta1, beta2 = group["betas"]
+        g = self._decay(p, g, group)
         state["step"] = t = state["step"] + 1
         exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
         scratch = np.empty_like(p)  # out= below keeps it an array, also when p is 0-d
         _moving_average(exp_avg, g, beta1, scratch)
         np.multiply(g, g, out=scratch)
         _moving_average(exp_avg_sq, scratch, beta2, scratch)
+        if group["amsgrad"]:
+            np.maximum(state["max_exp_avg_sq"], exp_avg_sq, out=state["max_exp_avg_sq"])
+            exp_avg_sq = state["max_exp_avg_sq"]
         np.sqrt(exp_avg_sq, out=scratch)
         scratch /= math.sqrt(1 - beta2**t)
-        scratch += self.eps  # sqrt(v / (1 - b2^t)) + eps
-        _descend(p, exp_avg, scratch, self.lr / (1 - beta1**t))
+        scratch += group["eps"]  # sqrt(v / (1 - b2^t)) + eps
+        _descend(p, exp_avg, scratch, group["lr"] / (1 - beta1**t))
 
 
 class AdamW(Adam):
     """Adam with decoupled weight decay (PyTorch's ``AdamW``).
 
-    p <- p (1 - lr weight_decay) first, then Adam's step with weight_decay = 0.
+    p <- p (1 - lr weight_decay) first, then Adam's step (``amsgrad`` included) with
+    weight_decay = 0.
     """
 
     def __init__(
         self,
-        params: Iterable[Tensor],
+        params: Iterable[Any],
         lr: float = 1e-3,
         betas: tuple[float, float] = (0.9, 0.999),
         eps: float = 1e-8,
         weight_decay: float = 1e-2,
+        amsgrad: bool = False,
     ) -> None:
-        super().__init__(params, lr, betas, eps, weight_decay)
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad)
 
-    def _decay(self, p: np.ndarray, g: np.ndarray) -> np.ndarray:
+    def _decay(self, p: np.ndarray, g: np.ndarray, group: Mapping[str, Any]) -> np.ndarray:
         """AdamW's weight decay: shrink p itself; g is left alone."""
-        if self.weight_decay:
-            p *= 1 - self.lr * self.weight_decay
+        if group["weight_decay"]:
+            p *= 1 - group["lr"] * group["weight_decay"]
         return g

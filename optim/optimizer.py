@@ -1,36 +1,43 @@
 """``Optimizer``: the base class of every optimizer in ``optim``.
 
-An optimizer holds three things:
+An optimizer holds, as PyTorch's does:
 
-- the parameters: a tuple in the order given, each tensor once (a repeated tensor keeps its
-  first position). Positions are what the state is keyed by, which is why a ``set`` (whose
-  order changes between runs) is refused;
-- the hyper-parameters, as attributes. Only ``lr`` is meant to change after construction
-  (learning-rate schedulers assign it); it is checked on every assignment;
-- the per-parameter state: ``state[i]`` belongs to ``params[i]`` and is created on that
-  parameter's first step. Its entries use PyTorch's names; ``step`` is an int counter, every
-  other entry is an array of the parameter's shape and dtype.
+- ``param_groups``: a list of dicts, each with ``'params'`` (a tuple of tensors) and its own
+  value of every hyper-parameter (``'lr'``, ``'weight_decay'``, ...). A plain list of tensors
+  makes one group; a list of dicts makes one group each, their missing hyper-parameters
+  taken from the constructor's arguments (``defaults``):
+  ``SGD([{"params": weights}, {"params": biases, "weight_decay": 0}], lr=0.1,
+  weight_decay=1e-4)``. ``add_param_group`` adds one later. A group's hyper-parameters are
+  checked when assigned (``group["lr"] = 0.01``, as schedulers do);
+- the per-parameter state: ``state[i]`` belongs to the i-th parameter counting through the
+  groups in order (the position a saved state dict uses), created on its first step. Its
+  entries use PyTorch's names; ``step`` is an int counter, every other entry is an array of
+  the parameter's shape and dtype.
+
+Each tensor is in at most one group and once in it (a repeated tensor keeps its first
+position); a ``set`` of parameters is refused, as its order changes between runs.
 
 A subclass declares its hyper-parameters (``_hyper_checks``: name -> check from
-``validation.py``), the names of its state (``_state_names``) and one update rule
-(``_update(p, g, state)``) that works on numpy arrays in place, so ``step()`` builds no graph
-and a float32 parameter stays float32.
+``validation.py``), the names of its state (``_state_names(group)``) and one update rule
+(``_update(p, g, state, group)``) that works on numpy arrays in place, so ``step()`` builds
+no graph and a float32 parameter stays float32.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, ClassVar
 
 import numpy as np
 
-from autograd_lite import Tensor
+from autograd_lite import Tensor, enable_grad
 
-from .validation import Check, check_hyperparams, count, nonnegative
+from .groups import ParamGroup, param_group_specs, unique_parameters
+from .validation import Check, check_hyperparams, check_keys, count, nonnegative
 
 
 class Optimizer:
-    """Base class: parameters, hyper-parameters and per-parameter state; see the module doc.
+    """Base class: parameter groups and per-parameter state; see the module doc.
 
     >>> from autograd_lite import Tensor
     >>> from optim import SGD
@@ -44,125 +51,226 @@ class Optimizer:
 
     _hyper_checks: ClassVar[dict[str, Check]] = {}
 
-    def __init__(self, params: Iterable[Tensor], lr: float, **hyperparams: Any) -> None:
+    def __init__(self, params: Iterable[Any], lr: float, **hyperparams: Any) -> None:
         owner = type(self).__name__
-        self.params: tuple[Tensor, ...] = _unique_parameters(owner, params)
-        values = check_hyperparams(owner, self._checks(), {"lr": lr, **hyperparams})
-        self._check_combination(values)
+        self.defaults: dict[str, Any] = check_hyperparams(
+            owner, self._checks(), {"lr": lr, **hyperparams}
+        )
+        self._check_combination(self.defaults)
+        self.param_groups: list[ParamGroup] = []
         self.state: dict[int, dict[str, Any]] = {}
-        for name, value in values.items():
-            setattr(self, name, value)
+        for where, group in param_group_specs(owner, params):
+            self._add_group(where, group)
+
+    # ------------------------------------------------------------------ groups
+    def add_param_group(self, param_group: Mapping[str, Any]) -> None:
+        """Optimize more tensors, with hyper-parameters of their own (the rest from
+        ``defaults``): ``opt.add_param_group({"params": head.parameters(), "lr": 0.01})``."""
+        self._add_group(f"{type(self).__name__}.add_param_group", param_group)
+
+    def _add_group(self, where: str, spec: Any) -> None:
+        if not isinstance(spec, Mapping) or "params" not in spec:
+            raise TypeError(
+                f"{where}: a parameter group must be a dict with a 'params' entry, got {spec!r:.60}"
+            )
+        raw = spec["params"]  # a single tensor is a group of one, as PyTorch allows
+        params = unique_parameters(where, [raw] if isinstance(raw, Tensor) else raw)
+        taken = {id(p) for p in self.params}
+        for position, p in enumerate(params):
+            if id(p) in taken:
+                raise ValueError(
+                    f"{where}: params[{position}] is already in another parameter group; "
+                    "each tensor may belong to one group only"
+                )
+        values = {**self.defaults, **{k: v for k, v in spec.items() if k != "params"}}
+        hyper = check_hyperparams(where, self._checks(), values)
+        self._check_combination(hyper)
+        owner = type(self).__name__
+        self.param_groups.append(
+            ParamGroup(owner, params, hyper, self._checks(), self._check_combination)
+        )
+
+    @property
+    def params(self) -> tuple[Tensor, ...]:
+        """Every parameter, through the groups in order (``state`` is keyed by position)."""
+        return tuple(p for group in self.param_groups for p in group["params"])
 
     @property
     def lr(self) -> float:
-        """The learning rate; checked on assignment (finite, >= 0)."""
-        return self._lr
+        """The learning rate, when every group has the same; assigning sets every group's."""
+        rates = [group["lr"] for group in self.param_groups]
+        if any(rate != rates[0] for rate in rates):
+            raise ValueError(
+                f"{type(self).__name__}.lr: the parameter groups have different learning rates "
+                f"{rates}; read or set opt.param_groups[i]['lr']"
+            )
+        return rates[0]
 
     @lr.setter
     def lr(self, value: float) -> None:
-        self._lr = nonnegative(type(self).__name__, "lr", value)
+        value = nonnegative(type(self).__name__, "lr", value)
+        for group in self.param_groups:
+            group["lr"] = value
 
+    # ------------------------------------------------------------------ training
     def zero_grad(self) -> None:
         """Set every parameter's ``.grad`` to None (the next backward starts afresh)."""
-        for p in self.params:
-            p.grad = None
+        for group in self.param_groups:
+            for p in group["params"]:
+                p.grad = None
 
-    def step(self) -> None:
-        """Update, in place, every parameter whose ``.grad`` is not None; skip the others."""
-        for index, p in enumerate(self.params):
-            if p.grad is None:
-                continue
-            data, grad = p.data, p.grad.data
-            if grad.shape != data.shape:
-                raise ValueError(
-                    f"{type(self).__name__}.step: parameter {index} has shape {data.shape} but "
-                    f"its grad has shape {grad.shape}; a gradient must have its parameter's shape"
-                )
-            state = self.state.get(index)
-            if state is None:
-                state = self.state[index] = self._new_state(data)
-            self._update(data, grad, state)
-            # Assigning the updated array back records the in-place change (Tensor.data's
-            # version), so a backward still pending through the old values raises.
-            p.data = data
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """Update, in place, every parameter whose ``.grad`` is not None; skip the others.
 
+        ``closure``, if given, is called first (with gradients enabled) to recompute the loss
+        and gradients, as PyTorch's ``step(closure)``; its result is returned (else None).
+        """
+        loss = None
+        if closure is not None:
+            with enable_grad():
+                loss = closure()
+        index = -1
+        for group in self.param_groups:
+            for p in group["params"]:
+                index += 1
+                if p.grad is None:
+                    continue
+                data, grad = p.data, p.grad.data
+                if grad.shape != data.shape:
+                    raise ValueError(
+                        f"{type(self).__name__}.step: parameter {index} has shape {data.shape} "
+                        f"but its grad has shape {grad.shape}; a gradient must have its "
+                        "parameter's shape"
+                    )
+                state = self.state.get(index)
+                if state is None:
+                    state = self.state[index] = self._new_state(data, group)
+                self._update(data, grad, state, group)
+                # Assigning the updated array back records the in-place change (Tensor.data's
+                # version), so a backward still pending through the old values raises.
+                p.data = data
+        return loss
+
+    # ------------------------------------------------------------------ state
     def state_dict(self) -> dict[str, Any]:
-        """A copy of everything needed to resume: ``num_params``, ``hyperparams``, ``state``."""
-        return {
-            "num_params": len(self.params),
-            "hyperparams": self._hyperparams(),
-            "state": {
-                index: {name: _copy(value) for name, value in entry.items()}
-                for index, entry in self.state.items()
-            },
+        """A copy of everything needed to resume, in PyTorch's layout: ``state`` (position ->
+        entries) and ``param_groups`` (hyper-parameters, and the positions under ``params``)."""
+        groups, start = [], 0
+        for group in self.param_groups:
+            n = len(group["params"])
+            hyper = {name: value for name, value in group.items() if name != "params"}
+            groups.append({**hyper, "params": list(range(start, start + n))})
+            start += n
+        state = {
+            index: {name: _copy(value) for name, value in entry.items()}
+            for index, entry in self.state.items()
         }
+        return {"state": state, "param_groups": groups}
 
     def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
-        """Replace hyper-parameters and state by a copy of ``state_dict``, checked in full first."""
+        """Replace hyper-parameters and state by a copy of ``state_dict``, checked in full first.
+
+        The saved groups are matched with this optimizer's in order, and must hold as many
+        parameters each; saved positions are mapped onto this optimizer's parameters.
+        """
         owner = f"{type(self).__name__}.load_state_dict"
-        _check_keys(owner, "state_dict", state_dict, ("num_params", "hyperparams", "state"))
-        if state_dict["num_params"] != len(self.params):
-            raise ValueError(
-                f"{owner}: state_dict['num_params'] is {state_dict['num_params']!r} but this "
-                f"optimizer has {len(self.params)} parameters; load it into an optimizer built "
-                "over the same parameter list"
-            )
-        hyper = check_hyperparams(owner, self._checks(), state_dict["hyperparams"])
-        self._check_combination(hyper)
+        check_keys(owner, "state_dict", state_dict, ("state", "param_groups"))
+        hypers, position_of, group_of = self._checked_groups(owner, state_dict["param_groups"])
         saved = state_dict["state"]
         if not isinstance(saved, Mapping):
             raise TypeError(f"{owner}: state_dict['state'] must be a dict, got {type(saved)}")
-        state = {
-            self._checked_index(owner, index): self._checked_entry(owner, index, entry, hyper)
-            for index, entry in saved.items()
-        }
-        for name, value in hyper.items():
-            setattr(self, name, value)
+        state, params = {}, self.params
+        for key, entry in saved.items():
+            index = count(owner, "a key of state_dict['state']", key, 0)
+            if index not in position_of:
+                raise ValueError(
+                    f"{owner}: state_dict['state'] has key {index}, but the saved groups hold "
+                    f"the parameter positions {sorted(position_of)}"
+                )
+            position = position_of[index]
+            hyper = hypers[group_of[position]]
+            p = params[position].data
+            state[position] = self._checked_entry(owner, index, position, p, entry, hyper)
+        for group, hyper in zip(self.param_groups, hypers):
+            group.replace(hyper)
         self.state = state
 
+    def _checked_groups(
+        self, owner: str, saved_groups: Any
+    ) -> tuple[list[dict[str, Any]], dict[int, int], list[int]]:
+        """Each saved group's checked hyper-parameters, the map from saved positions to ours,
+        and the group of each of our positions."""
+        if not isinstance(saved_groups, list | tuple):
+            raise TypeError(
+                f"{owner}: state_dict['param_groups'] must be a list, got {type(saved_groups)}"
+            )
+        if len(saved_groups) != len(self.param_groups):
+            raise ValueError(
+                f"{owner}: state_dict has {len(saved_groups)} parameter groups but this "
+                f"optimizer has {len(self.param_groups)}; load it into an optimizer built over "
+                "the same groups"
+            )
+        hypers, position_of, group_of = [], {}, []
+        for i, (saved, group) in enumerate(zip(saved_groups, self.param_groups)):
+            where = f"state_dict['param_groups'][{i}]"
+            if not isinstance(saved, Mapping) or "params" not in saved:
+                raise TypeError(f"{owner}: {where} must be a dict with a 'params' entry")
+            indices = saved["params"]
+            if not isinstance(indices, list | tuple) or len(indices) != len(group["params"]):
+                raise ValueError(
+                    f"{owner}: {where}['params'] must list {len(group['params'])} positions, "
+                    f"as this optimizer's group {i} has that many parameters; got {indices!r:.60}"
+                )
+            for index in indices:
+                position_of[count(owner, f"a position in {where}['params']", index, 0)] = len(
+                    group_of
+                )
+                group_of.append(i)
+            hyper = {name: value for name, value in saved.items() if name != "params"}
+            hyper = check_hyperparams(f"{owner}: {where}", self._checks(), hyper)
+            self._check_combination(hyper)
+            hypers.append(hyper)
+        return hypers, position_of, group_of
+
     # ------------------------------------------------------------------ for subclasses
-    def _state_names(self, hyper: Mapping[str, Any]) -> tuple[str, ...]:
-        """The names of one parameter's state under the hyper-parameters ``hyper``."""
+    def _state_names(self, group: Mapping[str, Any]) -> tuple[str, ...]:
+        """The names of one parameter's state under the group's hyper-parameters."""
         return ()
 
     def _check_combination(self, hyper: Mapping[str, Any]) -> None:
         """Reject valid values that make no sense together (none by default)."""
 
-    def _update(self, p: np.ndarray, g: np.ndarray, state: dict[str, Any]) -> None:
+    def _update(
+        self, p: np.ndarray, g: np.ndarray, state: dict[str, Any], group: Mapping[str, Any]
+    ) -> None:
         """Apply one update to the array ``p`` in place, given its gradient ``g``."""
         raise NotImplementedError(
             f"{type(self).__name__}: Optimizer is a base class with no update rule; use a "
-            "subclass such as SGD or Adam, or define _update(p, g, state)"
+            "subclass such as SGD or Adam, or define _update(p, g, state, group)"
         )
 
-    def _new_state(self, p: np.ndarray) -> dict[str, Any]:
+    def _new_state(self, p: np.ndarray, group: Mapping[str, Any]) -> dict[str, Any]:
         """A parameter's first state: ``step`` is 0, every other entry is zeros like ``p``."""
-        names = self._state_names(self._hyperparams())
+        names = self._state_names(group)
         return {name: 0 if name == "step" else np.zeros_like(p) for name in names}
 
     # ------------------------------------------------------------------ helpers
     def _checks(self) -> dict[str, Check]:
         return {"lr": nonnegative, **self._hyper_checks}
 
-    def _hyperparams(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in self._checks()}
-
-    def _checked_index(self, owner: str, index: Any) -> int:
-        position = count(owner, "a key of state_dict['state']", index, 0)
-        if position >= len(self.params):
-            raise ValueError(
-                f"{owner}: state_dict['state'] has key {position}, but the parameter positions "
-                f"are 0 to {len(self.params) - 1}"
-            )
-        return position
-
     def _checked_entry(
-        self, owner: str, index: int, entry: Any, hyper: Mapping[str, Any]
+        self,
+        owner: str,
+        index: int,
+        position: int,
+        p: np.ndarray,
+        entry: Any,
+        hyper: Mapping[str, Any],
     ) -> dict[str, Any]:
-        """A copy of one parameter's saved state, after checking its names, shapes and dtypes."""
-        p = self.params[index].data
+        """A copy of the saved state of parameter ``p`` (at ``position``; ``index`` when
+        saved), after checking its names, shapes and dtypes."""
         names = self._state_names(hyper)
-        _check_keys(owner, f"state[{index}]", entry, names)
+        check_keys(owner, f"state[{index}]", entry, names)
         checked: dict[str, Any] = {}
         for name in names:
             where, value = f"state[{index}][{name!r}]", entry[name]
@@ -174,10 +282,18 @@ class Optimizer:
             if value.shape != p.shape or value.dtype != p.dtype:
                 raise ValueError(
                     f"{owner}: {where} has shape {value.shape} and dtype {value.dtype}, but "
-                    f"parameter {index} has shape {p.shape} and dtype {p.dtype}"
+                    f"parameter {position} has shape {p.shape} and dtype {p.dtype}"
                 )
             checked[name] = value.copy()
         return checked
+
+    def __repr__(self) -> str:
+        """PyTorch's layout: each group's hyper-parameters, sorted by name."""
+        lines = [f"{type(self).__name__} ("]
+        for i, group in enumerate(self.param_groups):
+            lines.append(f"Parameter Group {i}")
+            lines += [f"    {name}: {group[name]}" for name in sorted(group) if name != "params"]
+        return "\n".join(lines) + "\n)"
 
 
 def with_weight_decay(g: np.ndarray, p: np.ndarray, weight_decay: float) -> np.ndarray:
@@ -189,52 +305,3 @@ def with_weight_decay(g: np.ndarray, p: np.ndarray, weight_decay: float) -> np.n
 
 def _copy(value: Any) -> Any:
     return value.copy() if isinstance(value, np.ndarray) else value
-
-
-def _check_keys(owner: str, where: str, mapping: Any, expected: Iterable[str]) -> None:
-    if not isinstance(mapping, Mapping):
-        raise TypeError(f"{owner}: {where} must be a dict, got {type(mapping).__name__}")
-    expected = list(expected)
-    missing = [key for key in expected if key not in mapping]
-    unexpected = [key for key in mapping if key not in expected]
-    if missing or unexpected:
-        raise ValueError(
-            f"{owner}: {where} must have exactly the keys {expected}; "
-            f"missing {missing}, unexpected {unexpected}"
-        )
-
-
-def _unique_parameters(owner: str, params: Iterable[Tensor]) -> tuple[Tensor, ...]:
-    """The tensors of ``params`` in order, each once, after checking that each can be optimized."""
-    if isinstance(params, set | frozenset):
-        raise TypeError(
-            f"{owner}: params is a {type(params).__name__}, whose order changes between runs "
-            "(and with it which state belongs to which parameter); pass a list instead"
-        )
-    if isinstance(params, Tensor):
-        raise TypeError(f"{owner}: params must be an iterable of tensors; pass a list, e.g. [w]")
-    try:
-        items = list(params)
-    except TypeError:
-        raise TypeError(
-            f"{owner}: params must be an iterable of tensors, got {type(params).__name__}"
-        ) from None
-    unique: dict[int, Tensor] = {}
-    for position, p in enumerate(items):
-        where = f"{owner}: params[{position}]"
-        if not isinstance(p, Tensor):
-            raise TypeError(f"{where} is a {type(p).__name__}, not a Tensor")
-        if p.dtype.kind != "f":
-            raise TypeError(f"{where} has dtype {p.dtype}; only float tensors can be optimized")
-        if not p.requires_grad:
-            raise ValueError(
-                f"{where} does not require grad; create it with requires_grad=True or leave it out"
-            )
-        if not p.is_leaf:
-            raise ValueError(
-                f"{where} was computed by op {p.op!r}; optimize the leaf tensors it comes from"
-            )
-        unique.setdefault(id(p), p)  # the same tensor twice keeps its first position
-    if not unique:
-        raise ValueError(f"{owner}: params is empty; pass the tensors to optimize")
-    return tuple(unique.values())

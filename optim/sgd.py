@@ -24,8 +24,6 @@ from typing import Any
 
 import numpy as np
 
-from autograd_lite import Tensor
-
 from .optimizer import Optimizer, with_weight_decay
 from .validation import flag, nonnegative, unit_interval
 
@@ -56,7 +54,7 @@ class SGD(Optimizer):
 
     def __init__(
         self,
-        params: Iterable[Tensor],
+        params: Iterable[Any],
         lr: float,
         momentum: float = 0.0,
         dampening: float = 0.0,
@@ -79,16 +77,18 @@ class SGD(Optimizer):
                 f"{hyper['momentum']} and dampening={hyper['dampening']}"
             )
 
-    def _state_names(self, hyper: Mapping[str, Any]) -> tuple[str, ...]:
-        return ("momentum_buffer",) if hyper["momentum"] else ()
+    def _state_names(self, group: Mapping[str, Any]) -> tuple[str, ...]:
+        return ("momentum_buffer",) if group["momentum"] else ()
 
-    def _new_state(self, p: np.ndarray) -> dict[str, Any]:
+    def _new_state(self, p: np.ndarray, group: Mapping[str, Any]) -> dict[str, Any]:
         return {}  # the buffer starts as a copy of the first gradient, made in _update
 
-    def _update(self, p: np.ndarray, g: np.ndarray, state: dict[str, Any]) -> None:
-        m, dampening = self.momentum, self.dampening
-        if self.weight_decay:
-            g = with_weight_decay(g, p, self.weight_decay)
+    def _update(
+        self, p: np.ndarray, g: np.ndarray, state: dict[str, Any], group: Mapping[str, Any]
+    ) -> None:
+        m, dampening = group["momentum"], group["dampening"]
+        if group["weight_decay"]:
+            g = with_weight_decay(g, p, group["weight_decay"])
         if m:
             b = state.get("momentum_buffer")
             if b is None:
@@ -96,14 +96,14 @@ class SGD(Optimizer):
             else:
                 b *= m
                 b += (1 - dampening) * g if dampening else g
-            if self.nesterov:
+            if group["nesterov"]:
                 d = b * m
                 d += g
-                d *= self.lr
+                d *= group["lr"]
                 p -= d
                 return
             g = b
-        p -= self.lr * g
+        p -= group["lr"] * g
 
 
 class Momentum(Optimizer):
@@ -114,16 +114,18 @@ class Momentum(Optimizer):
 
     _hyper_checks = {"momentum": nonnegative}
 
-    def __init__(self, params: Iterable[Tensor], lr: float, momentum: float = 0.9) -> None:
+    def __init__(self, params: Iterable[Any], lr: float, momentum: float = 0.9) -> None:
         super().__init__(params, lr, momentum=momentum)
 
-    def _state_names(self, hyper: Mapping[str, Any]) -> tuple[str, ...]:
+    def _state_names(self, group: Mapping[str, Any]) -> tuple[str, ...]:
         return ("velocity",)
 
-    def _update(self, p: np.ndarray, g: np.ndarray, state: dict[str, Any]) -> None:
+    def _update(
+        self, p: np.ndarray, g: np.ndarray, state: dict[str, Any], group: Mapping[str, Any]
+    ) -> None:
         v = state["velocity"]
-        v *= self.momentum
-        v -= self.lr * g
+        v *= group["momentum"]
+        v -= group["lr"] * g
         p += v
 
 
@@ -134,9 +136,11 @@ class Nesterov(Momentum):
     SGD(nesterov=True), see the module docstring.
     """
 
-    def _update(self, p: np.ndarray, g: np.ndarray, state: dict[str, Any]) -> None:
-        a, v = self.momentum, state["velocity"]
-        scratch = np.multiply(g, self.lr, out=np.empty_like(p))
+    def _update(
+        self, p: np.ndarray, g: np.ndarray, state: dict[str, Any], group: Mapping[str, Any]
+    ) -> None:
+        a, v = group["momentum"], state["velocity"]
+        scratch = np.multiply(g, group["lr"], out=np.empty_like(p))
         v *= a
         v -= scratch  # v <- a v - lr g
         scratch *= 1 + a

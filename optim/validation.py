@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 Check = Callable[[str, str, Any], Any]
@@ -90,17 +90,23 @@ def positive_int(owner: str, name: str, value: Any) -> int:
     return count(owner, name, value, 1)
 
 
+def check_keys(owner: str, where: str, mapping: Any, expected: Iterable[str]) -> None:
+    """Raise unless ``mapping`` is a dict with exactly the keys ``expected``."""
+    if not isinstance(mapping, Mapping):
+        raise TypeError(f"{owner}: {where} must be a dict, got {type(mapping).__name__}")
+    expected = list(expected)
+    missing = [key for key in expected if key not in mapping]
+    unexpected = [key for key in mapping if key not in expected]
+    if missing or unexpected:
+        raise ValueError(
+            f"{owner}: {where} must have exactly the keys {expected}; "
+            f"missing {missing}, unexpected {unexpected}"
+        )
+
+
 def check_hyperparams(
     owner: str, checks: Mapping[str, Check], values: Mapping[str, Any]
 ) -> dict[str, Any]:
     """Run ``checks[name]`` on each value; the names must be exactly the table's."""
-    if not isinstance(values, Mapping):
-        raise TypeError(f"{owner}: hyper-parameters must be a dict, got {type(values).__name__}")
-    missing = [name for name in checks if name not in values]
-    unexpected = [name for name in values if name not in checks]
-    if missing or unexpected:
-        raise ValueError(
-            f"{owner}: hyper-parameters must be exactly {list(checks)}; "
-            f"missing {missing}, unexpected {unexpected}"
-        )
+    check_keys(owner, "the hyper-parameters", values, checks)
     return {name: check(owner, name, values[name]) for name, check in checks.items()}

@@ -8,6 +8,7 @@ min, maximum and minimum, clip at its bounds, log and sqrt at 0 and below).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -197,6 +198,36 @@ def _np_softmax_cross_entropy(x, t):
     return -np.sum(t * np.log(_np_softmax(x, 1)), axis=1)
 
 
+def _np_erf(x):
+    return np.vectorize(math.erf, otypes=[np.float64])(x)
+
+
+def _np_softplus(x, beta, threshold):
+    return np.where(beta * x > threshold, x, np.log1p(np.exp(beta * x)) / beta)
+
+
+def _softplus_kwargs(_):
+    # the kink threshold / beta sits halfway between grid values
+    return st.sampled_from([(1.0, 20.0), (0.5, 0.5025), (2.0, 1.01), (1.0, -0.505)]).map(
+        lambda b: {"beta": b[0], "threshold": b[1]}
+    )
+
+
+def _np_gelu(x, approximate):
+    if approximate == "tanh":
+        return 0.5 * x * (1 + np.tanh(np.sqrt(2 / np.pi) * (x + 0.044715 * x**3)))
+    return 0.5 * x * (1 + _np_erf(x / np.sqrt(2)))
+
+
+def _hardtanh_kwargs(_):
+    bounds = grid(-2.0, 2.0, step=0.01, offset=0.005)
+    return (
+        st.tuples(bounds, bounds)
+        .filter(lambda b: b[0] != b[1])
+        .map(lambda b: {"min_val": min(b), "max_val": max(b)})
+    )
+
+
 def _matrix_pair():
     return shapes(min_dims=2, max_dims=2).map(lambda s: (s, s))
 
@@ -242,6 +273,36 @@ SPECS: dict[str, OpSpec] = {
     ),
     "relu": OpSpec(
         lambda x: x.relu(), lambda x: np.maximum(x, 0), cases(1, elements=AWAY_FROM_ZERO)
+    ),
+    # activations
+    "erf": OpSpec(ag.erf, _np_erf, cases(1, elements=floats(-4, 4))),
+    "softplus": OpSpec(
+        ag.softplus, _np_softplus, cases(1, elements=DISTINCT, kwargs=_softplus_kwargs)
+    ),
+    "gelu": OpSpec(
+        ag.gelu,
+        _np_gelu,
+        cases(
+            1, kwargs=lambda _: st.sampled_from(["none", "tanh"]).map(lambda a: {"approximate": a})
+        ),
+    ),
+    "silu": OpSpec(ag.silu, lambda x: x / (1 + np.exp(-x)), cases(1, elements=floats(-6, 6))),
+    "elu": OpSpec(
+        ag.elu,
+        lambda x, alpha: np.where(x > 0, x, alpha * (np.exp(x) - 1)),
+        cases(
+            1,
+            elements=AWAY_FROM_ZERO,
+            kwargs=lambda _: st.sampled_from([1.0, 0.5, 2.0]).map(lambda a: {"alpha": a}),
+        ),
+    ),
+    "log_sigmoid": OpSpec(
+        ag.log_sigmoid, lambda x: -np.log1p(np.exp(-x)), cases(1, elements=floats(-6, 6))
+    ),
+    "hardtanh": OpSpec(
+        ag.hardtanh,
+        lambda x, min_val, max_val: np.clip(x, min_val, max_val),
+        cases(1, elements=DISTINCT, kwargs=_hardtanh_kwargs),
     ),
     # selecting (y's grid is offset by half a step: x and y never tie)
     "maximum": OpSpec(

@@ -305,11 +305,11 @@ def test_batchnorm_train_mode_gradients_match_numerical(n, c, affine, data):
 
 
 def test_batchnorm_train_mode_needs_two_samples():
-    with pytest.raises(ShapeError, match=r"BatchNorm1d\(3.*at least 2 samples.*\(1, 3\).*eval"):
+    with pytest.raises(ShapeError, match=r"BatchNorm1d\(3.*at least 2 values.*\(1, 3\).*eval"):
         nn.BatchNorm1d(3)(np.zeros((1, 3), dtype=np.float32))
 
 
-@pytest.mark.parametrize("shape", [(4, 2), (4, 3, 1), (3,)])
+@pytest.mark.parametrize("shape", [(4, 2), (4, 2, 3), (4, 3, 1, 1), (3,)])
 def test_batchnorm_wrong_shape_names_the_layer_and_shapes(shape):
     with pytest.raises(ShapeError) as error:
         nn.BatchNorm1d(3)(np.zeros(shape, dtype=np.float32))
@@ -375,7 +375,8 @@ def test_mlp_layout_names_and_repr():
         "    (3): Dropout(p=0.5)\n"
         "    (4): Linear(in_features=3, out_features=2, bias=True)\n"
         "  )\n"
-        ")"
+        ")\n"
+        "Total parameters: 29 (trainable: 29)"
     )
 
 

@@ -231,9 +231,66 @@ def test_repr_is_an_indented_tree_with_container_paths_and_settings():
         "  (drop): Dropout(p=0.1)\n"
         "  (layers.0): Linear(in_features=4, out_features=2, bias=True)\n"
         "  (layers.1): Sigmoid()\n"
-        ")"
+        ")\n"
+        "Total parameters: 10 (trainable: 10)"
     )
     assert repr(nn.Module()) == "Module()"
+
+
+def test_repr_counts_parameters_once_at_the_root_with_thousands_separators():
+    net = nn.Sequential(nn.Linear(100, 30), nn.ReLU(), nn.Sequential(nn.Linear(30, 10)))
+    net[0].bias.requires_grad = False  # frozen: counted in the total only
+    text = repr(net)
+    assert text.count("Total parameters") == 1
+    assert text.endswith("\n  )\n)\nTotal parameters: 3,340 (trainable: 3,310)")
+
+
+def test_num_parameters_counts_each_shared_parameter_once():
+    shared = nn.Linear(3, 4)
+    net = nn.Sequential(shared, nn.ReLU(), shared)
+    assert net.num_parameters() == 16 == shared.num_parameters()
+    shared.weight.requires_grad = False
+    assert net.num_parameters(only_trainable=True) == 4
+
+
+# --- modules, children, apply -------------------------------------------------------------------
+
+
+def test_modules_children_and_named_children_follow_assignment_order():
+    net = Net()
+    assert list(net.modules()) == [m for _, m in net.named_modules()]
+    assert list(net.modules())[0] is net
+    names = [name for name, _ in net.named_children()]
+    assert names == ["zeta", "blocks.0", "blocks.1", "heads.b", "heads.a", "pair.1"]
+    assert list(net.children()) == [m for _, m in net.named_children()]
+    assert list(net.blocks[0].named_children()) == [("fc", net.blocks[0].fc)]
+
+
+def test_children_lists_a_shared_module_once_and_skips_self():
+    layer = nn.Linear(1, 1)
+    net = nn.Sequential(layer, nn.ReLU(), layer)
+    net.itself = net
+    assert [name for name, _ in net.named_children()] == ["0", "1"]
+
+
+def test_apply_visits_children_before_parents_in_order_and_returns_self():
+    inner = nn.Sequential(nn.Linear(2, 2), nn.Tanh())
+    net = nn.Sequential(nn.Linear(2, 2), inner, inner)
+    net.loop = net  # a cycle: visited once, no recursion without end
+    visited = []
+    assert net.apply(visited.append) is net
+    assert visited == [net[0], inner[0], inner[1], inner, net]
+
+
+def test_apply_can_initialize_every_linear_layer():
+    def init_linear(module):
+        if isinstance(module, nn.Linear):
+            module.weight.data[...] = 0.5
+
+    net = nn.MLP([3, 4, 2]).apply(init_linear)
+    assert all(
+        np.all(layer.weight.data == 0.5) for layer in net.layers if isinstance(layer, nn.Linear)
+    )
 
 
 # --- state_dict / load_state_dict ----------------------------------------------------------------

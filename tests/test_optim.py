@@ -56,8 +56,7 @@ def take_step(opt, params, step_grads):
 
 
 def assert_same_state_dict(got, want):
-    assert got["num_params"] == want["num_params"]
-    assert got["hyperparams"] == want["hyperparams"]
+    assert got["param_groups"] == want["param_groups"]
     assert got["state"].keys() == want["state"].keys()
     for index, entry in want["state"].items():
         assert got["state"][index].keys() == entry.keys()
@@ -137,7 +136,7 @@ def test_a_gradient_of_the_wrong_shape_is_refused_before_anything_moves():
 def test_the_base_class_has_no_update_rule():
     w = Tensor([1.0], requires_grad=True)
     opt = Optimizer([w], 0.1)
-    assert opt.state_dict()["hyperparams"] == {"lr": 0.1}
+    assert opt.state_dict()["param_groups"] == [{"lr": 0.1, "params": [0]}]
     w.grad = Tensor([1.0])
     with pytest.raises(NotImplementedError, match="use a subclass such as SGD"):
         opt.step()
@@ -218,13 +217,25 @@ def _set(path, value):
 BAD_STATE_DICTS = [
     (_delete(["state"]), ValueError, r"missing \['state'\]"),
     (_set(["extra"], 1), ValueError, r"unexpected \['extra'\]"),
-    (_set(["num_params"], 3), ValueError, r"state_dict\['num_params'\] is 3"),
-    (_set(["hyperparams", "eps"], 0.0), ValueError, "eps must be > 0, got 0.0"),
-    (_set(["hyperparams", "betas"], (0.9, 1.0)), ValueError, r"betas\[1\] must be in \[0, 1\)"),
-    (_delete(["hyperparams", "eps"]), ValueError, r"missing \['eps'\]"),
-    (_set(["hyperparams", "momentum"], 0.9), ValueError, r"unexpected \['momentum'\]"),
+    (_set(["param_groups"], {}), TypeError, r"state_dict\['param_groups'\] must be a list"),
+    (_set(["param_groups"], []), ValueError, "state_dict has 0 parameter groups but this .* has 1"),
+    (
+        _set(["param_groups", 0, "params"], [0, 1, 2]),
+        ValueError,
+        r"\['params'\] must list 2 positions, as this optimizer's group 0 has that many",
+    ),
+    (_set(["param_groups", 0, "params"], [0, -1]), ValueError, "must be >= 0, got -1"),
+    (_set(["param_groups", 0, "eps"], 0.0), ValueError, "eps must be > 0, got 0.0"),
+    (
+        _set(["param_groups", 0, "betas"], (0.9, 1.0)),
+        ValueError,
+        r"param_groups'\]\[0\]: betas\[1\] must be in \[0, 1\)",
+    ),
+    (_delete(["param_groups", 0, "eps"]), ValueError, r"missing \['eps'\]"),
+    (_set(["param_groups", 0, "momentum"], 0.9), ValueError, r"unexpected \['momentum'\]"),
+    (_set(["param_groups", 0], [0, 1]), TypeError, r"\[0\] must be a dict with a 'params' entry"),
     (_set(["state"], [1, 2]), TypeError, r"state_dict\['state'\] must be a dict"),
-    (_set(["state", 2], {}), ValueError, "has key 2, but the parameter positions are 0 to 1"),
+    (_set(["state", 2], {}), ValueError, r"has key 2, but the saved groups hold .* \[0, 1\]"),
     (_set(["state", "0"], {}), TypeError, r"a key of state_dict\['state'\] must be an int"),
     (_delete(["state", 0, "exp_avg"]), ValueError, r"state\[0\].*missing \['exp_avg'\]"),
     (
@@ -255,7 +266,7 @@ def test_a_bad_state_dict_is_refused_and_the_optimizer_is_unchanged(corrupt, err
     opt = saved_adam()
     before = opt.state_dict()
     bad = opt.state_dict()
-    bad["hyperparams"]["lr"] = 0.25  # valid: must not be applied when the rest is refused
+    bad["param_groups"][0]["lr"] = 0.25  # valid: must not be applied when the rest is refused
     bad["state"][0]["exp_avg"] += 1.0
     corrupt(bad)
     with pytest.raises(error, match=message):
@@ -277,16 +288,16 @@ def test_the_expected_state_follows_the_loaded_hyperparameters():
     take_step(with_momentum, params, gradients(1, 1)[0])
 
     saved = with_momentum.state_dict()
-    saved["hyperparams"]["momentum"] = 0.0  # then there must be no momentum_buffer
+    saved["param_groups"][0]["momentum"] = 0.0  # then there must be no momentum_buffer
     with pytest.raises(ValueError, match=r"unexpected \['momentum_buffer'\]"):
         plain.load_state_dict(saved)
     saved = with_momentum.state_dict()
-    saved["hyperparams"]["nesterov"] = True
-    saved["hyperparams"]["dampening"] = 0.5
+    saved["param_groups"][0]["nesterov"] = True
+    saved["param_groups"][0]["dampening"] = 0.5
     with pytest.raises(ValueError, match="nesterov=True needs momentum > 0 and dampening == 0"):
         plain.load_state_dict(saved)
     plain.load_state_dict(with_momentum.state_dict())  # turns momentum on, buffer included
-    assert plain.momentum == 0.9
+    assert plain.param_groups[0]["momentum"] == 0.9
     np.testing.assert_array_equal(
         plain.state[0]["momentum_buffer"], with_momentum.state[0]["momentum_buffer"]
     )

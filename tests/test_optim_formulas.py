@@ -86,8 +86,8 @@ def rmsprop_reference(p, grads, lrs, alpha, eps, weight_decay, momentum, centere
     return path
 
 
-def adam_reference(p, grads, lrs, betas, eps, weight_decay, decoupled=False):
-    path, m, v, t = [], np.zeros_like(p), np.zeros_like(p), 0
+def adam_reference(p, grads, lrs, betas, eps, weight_decay, decoupled=False, amsgrad=False):
+    path, m, v, v_max, t = [], np.zeros_like(p), np.zeros_like(p), np.zeros_like(p), 0
     beta1, beta2 = betas
     for g, lr in zip(grads, lrs):
         if g is not None:
@@ -98,7 +98,8 @@ def adam_reference(p, grads, lrs, betas, eps, weight_decay, decoupled=False):
                 g = g + weight_decay * p
             m = beta1 * m + (1 - beta1) * g
             v = beta2 * v + (1 - beta2) * g**2
-            m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
+            v_max = np.maximum(v_max, v)  # PyTorch's amsgrad: the largest v so far
+            m_hat, v_hat = m / (1 - beta1**t), (v_max if amsgrad else v) / (1 - beta2**t)
             p = p - lr * m_hat / (np.sqrt(v_hat) + eps)
         path.append(p)
     return path
@@ -224,9 +225,33 @@ def test_adamw_decays_the_weights_before_the_adam_step(problem, hyper):
     check_against(adam_reference, make, problem, decoupled=True, **hyper)
 
 
+@given(problems(), adam_hyper)
+def test_adam_amsgrad_follows_pytorchs_formula(problem, hyper):
+    make = lambda ps: Adam(ps, 0.1, amsgrad=True, **hyper)  # noqa: E731
+    check_against(adam_reference, make, problem, amsgrad=True, **hyper)
+
+
+@given(problems(), adam_hyper)
+def test_adamw_amsgrad_follows_pytorchs_formula(problem, hyper):
+    make = lambda ps: AdamW(ps, 0.1, amsgrad=True, **hyper)  # noqa: E731
+    check_against(adam_reference, make, problem, decoupled=True, amsgrad=True, **hyper)
+
+
+def test_amsgrad_differs_from_adam_once_v_shrinks():
+    # a large gradient, then small ones: v falls, v_max does not, so amsgrad moves less
+    initial, grads, lrs = (
+        [np.array([1.0])],
+        [[np.array([10.0])]] + [[np.array([0.1])]] * 6,
+        [0.1] * 7,
+    )
+    adam = run(lambda ps: Adam(ps, 0.1), initial, grads, lrs)[-1][0]
+    amsgrad = run(lambda ps: Adam(ps, 0.1, amsgrad=True), initial, grads, lrs)[-1][0]
+    assert adam[0] < amsgrad[0] < initial[0][0]
+
+
 def test_adamw_default_weight_decay_is_pytorchs():
-    assert AdamW([Tensor([1.0], requires_grad=True)]).weight_decay == 0.01
-    assert Adam([Tensor([1.0], requires_grad=True)]).weight_decay == 0.0
+    assert AdamW([Tensor([1.0], requires_grad=True)]).defaults["weight_decay"] == 0.01
+    assert Adam([Tensor([1.0], requires_grad=True)]).defaults["weight_decay"] == 0.0
 
 
 # ---------------------------------------------------------------------- relations

@@ -23,7 +23,7 @@ def schedule(scheduler, epochs):
     for epoch in range(start + 1, start + epochs + 1):
         scheduler.step()
         assert scheduler.last_epoch == epoch
-        assert scheduler.get_last_lr() == scheduler.optimizer.lr
+        assert scheduler.get_last_lr() == [scheduler.optimizer.lr]
         lrs.append(scheduler.optimizer.lr)
     return lrs
 
@@ -77,8 +77,8 @@ def test_cosine_annealing_reaches_eta_min_at_t_max_and_climbs_back_after_it():
 def test_before_the_first_step_the_lr_is_the_optimizers(make):
     opt = optimizer(0.3)
     scheduler = make(opt)
-    assert scheduler.base_lr == 0.3 and scheduler.last_epoch == 0
-    assert scheduler.get_last_lr() == 0.3 and opt.lr == 0.3
+    assert scheduler.base_lrs == [0.3] and scheduler.last_epoch == 0
+    assert scheduler.get_last_lr() == [0.3] and opt.lr == 0.3
 
 
 def test_the_optimizer_steps_with_the_scheduled_lr():
@@ -116,7 +116,7 @@ def test_state_dict_holds_the_schedule_and_not_the_optimizer():
     scheduler = StepLR(optimizer(0.1), step_size=3, gamma=0.5)
     schedule(scheduler, 2)
     assert scheduler.state_dict() == {
-        "base_lr": 0.1,
+        "base_lrs": [0.1],
         "last_epoch": 2,
         "step_size": 3,
         "gamma": 0.5,
@@ -126,7 +126,9 @@ def test_state_dict_holds_the_schedule_and_not_the_optimizer():
 BAD_SCHEDULER_STATES = [
     ({"last_epoch": -1}, ValueError, "last_epoch must be >= 0, got -1"),
     ({"last_epoch": 2.0}, TypeError, "last_epoch must be an int"),
-    ({"base_lr": float("nan")}, ValueError, "base_lr must be finite"),
+    ({"base_lrs": [float("nan")]}, ValueError, r"base_lrs\[0\] must be finite"),
+    ({"base_lrs": 0.1}, TypeError, "base_lrs must be a list of learning rates"),
+    ({"base_lrs": [0.1, 0.2]}, ValueError, "base_lrs has 2 rates but the optimizer has 1"),
     ({"gamma": 0.0}, ValueError, "gamma must be > 0, got 0.0"),
     ({"step_size": 0}, ValueError, "step_size must be >= 1, got 0"),
     ({"extra": 1}, ValueError, r"unexpected \['extra'\]"),
@@ -138,7 +140,7 @@ def test_a_bad_scheduler_state_is_refused_and_nothing_changes(change, error, mes
     scheduler = StepLR(optimizer(0.1), step_size=3, gamma=0.5)
     schedule(scheduler, 2)
     before = scheduler.state_dict()
-    bad = {**before, "base_lr": 0.9, **change}  # a valid change that must not be applied
+    bad = {**before, "base_lrs": [0.9], **change}  # a valid change that must not be applied
     with pytest.raises(error, match=f"StepLR.load_state_dict: .*{message}"):
         scheduler.load_state_dict(bad)
     assert scheduler.state_dict() == before

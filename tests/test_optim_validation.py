@@ -123,5 +123,6 @@ def test_lr_may_be_reassigned_but_only_to_a_valid_rate(cls):
 
 def test_hyperparameters_are_stored_as_plain_python_values():
     opt = Adam([weight(2)], lr=np.float32(0.5), betas=[np.float64(0.8), 0.9], eps=1)
-    assert (opt.lr, opt.betas, opt.eps) == (0.5, (0.8, 0.9), 1.0)
-    assert type(opt.lr) is float and type(opt.eps) is float
+    group = opt.param_groups[0]
+    assert (opt.lr, group["betas"], group["eps"]) == (0.5, (0.8, 0.9), 1.0)
+    assert type(opt.lr) is float and type(group["eps"]) is float

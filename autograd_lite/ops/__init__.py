@@ -9,6 +9,7 @@ fails when an op here has no spec, so no op exists without its gradient test. De
 from __future__ import annotations
 
 from ..function import Function
+from .activation import Elu, Erf, Gelu, Hardtanh, LogSigmoid, Silu, Softplus
 from .arithmetic import Add, AddScalar, Div, Mul, MulScalar, Neg, Pow, PowScalar, Sub
 from .compare import Clip, Maximum, Minimum, Where
 from .elementwise import Abs, Cos, Exp, Log, Relu, Sigmoid, Sin, Sqrt, Tanh
@@ -25,6 +26,8 @@ OPS: dict[str, type[Function]] = {
         Add, AddScalar, Sub, Mul, MulScalar, Div, Neg, Pow, PowScalar,
         # elementwise
         Exp, Log, Sqrt, Abs, Sin, Cos, Tanh, Sigmoid, Relu,
+        # activations
+        Erf, Softplus, Gelu, Silu, Elu, LogSigmoid, Hardtanh,
         # selecting
         Maximum, Minimum, Clip, Where,
         # reductions
