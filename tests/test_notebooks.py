@@ -56,7 +56,8 @@ def test_notebook_runs_without_error(path, monkeypatch):
     require("matplotlib", "notebooks")
     # The kernel inherits the environment: this checkout comes first on its path (as pytest's
     # pythonpath puts it first here), and imports leave no __pycache__ behind.
-    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
+    inherited = [entry for entry in os.environ.get("PYTHONPATH", "").split(os.pathsep) if entry]
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(ROOT), *inherited]))
     monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
     before = repository_files()
     notebook = nbformat.read(path, as_version=4)
