@@ -87,7 +87,7 @@ def tensor_html(tensor: Any) -> str:
         ("shape", str(tuple(data.shape))),
         ("dtype", str(data.dtype)),
         ("requires_grad", str(tensor.requires_grad)),
-        ("op", tensor.op if tensor.op is not None else "(leaf)"),
+        ("op", tensor.op if tensor.op is not None else "none (a leaf)"),
         ("values", array_text(data)),
     ]
     if data.size > MAX_FULL:

@@ -62,7 +62,7 @@ def test_tensor_html_shows_shape_dtype_requires_grad_op_values_and_grad():
         "shape": "(2, 2)",
         "dtype": "float32",
         "requires_grad": "True",
-        "op": "(leaf)",
+        "op": "none (a leaf)",
         "values": "[[1. 2.]\n [3. 4.]]",
         "grad": "[[2. 4.]\n [6. 8.]]",
     }
