@@ -180,3 +180,10 @@ def test_module_html_escapes_layer_settings():
 def test_parameter_count_counts_a_shared_parameter_once():
     layer = nn.Linear(3, 3)
     assert nn.display.parameter_count(nn.Sequential(layer, layer)) == 12
+
+
+def test_layer_text_is_the_name_and_settings_of_one_layer():
+    assert (
+        nn.display.layer_text(nn.Linear(3, 2)) == "Linear(in_features=3, out_features=2, bias=True)"
+    )
+    assert nn.display.layer_text(nn.MLP([2, 2])) == "MLP()"  # a container: its layers are rows

@@ -76,3 +76,8 @@ def test_notebook_runs_without_error(path, monkeypatch):
     ]
     assert errors == []
     assert repository_files() - before == set(), "the notebook wrote files into the repository"
+
+
+def test_a_missing_extra_fails_the_test_naming_the_install_command():
+    with pytest.raises(pytest.fail.Exception, match=r'pip install -e "\.\[notebooks\]"'):
+        require("no_such_module_for_autograd_lite", "notebooks")
