@@ -82,7 +82,8 @@ def tensor_html(tensor: Any) -> str:
     True
     """
     data = tensor.data
-    title = "Tensor" if tensor.name is None else f"Tensor {tensor.name!r}"
+    kind = type(tensor).__name__  # Tensor, or a subclass such as nn.Parameter
+    title = kind if tensor.name is None else f"{kind} {tensor.name!r}"
     rows = [
         ("shape", str(tuple(data.shape))),
         ("dtype", str(data.dtype)),

@@ -68,6 +68,11 @@ def test_tensor_html_shows_shape_dtype_requires_grad_op_values_and_grad():
     }
 
 
+def test_tensor_html_titles_a_subclass_by_its_own_name():
+    weight = nn.Linear(2, 1).weight
+    assert TableReader(weight._repr_html_()).title == "Parameter"
+
+
 def test_tensor_html_names_the_op_of_a_computed_tensor_and_a_missing_grad():
     y = Tensor([1.0, -2.0], requires_grad=True).relu()
     fields = TableReader(y._repr_html_()).fields()
