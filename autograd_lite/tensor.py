@@ -54,6 +54,7 @@ class Tensor:
         "__weakref__",
     )
     __array_ufunc__ = None  # numpy defers to Tensor's operators: ndarray * Tensor is a Tensor
+    from .display import tensor_html as _repr_html_  # Jupyter shows a table (display.py)
 
     def __init__(
         self, data: Any, requires_grad: bool = False, dtype: Any = None, name: str | None = None

@@ -74,6 +74,8 @@ class Module:
     ['layers.0.weight', 'layers.0.bias', 'layers.1.weight', 'layers.1.bias']
     """
 
+    from .display import module_html as _repr_html_  # Jupyter shows a table (display.py)
+
     def __init__(self) -> None:
         self.training = True
         self._buffer_names: list[str] = []
