@@ -14,8 +14,8 @@ training and validation arrays).
   another worker (up to ``distributed.scheduler.allowed-failures`` times per trial, 3 by
   default; past that the search stops with ``KilledWorker`` and ``resume`` picks it up).
 - ``open_executor(workers, scheduler)``: serial for neither, a ``LocalCluster`` of
-  ``workers`` processes (one thread each, on 127.0.0.1, no dashboard), or a client of an
-  existing scheduler such as ``tcp://host:8786``; closes what it opened.
+  ``workers`` processes (one thread each, on 127.0.0.1, its dashboard on a free port), or a
+  client of an existing scheduler such as ``tcp://host:8786``; closes what it opened.
 """
 
 from __future__ import annotations
@@ -105,7 +105,7 @@ def open_executor(workers: int | None = None, scheduler: str | None = None) -> I
         processes=True,
         threads_per_worker=1,
         host="127.0.0.1",
-        dashboard_address=None,
+        dashboard_address=":0",  # a free port on 127.0.0.1 (8787 may be taken)
     )
     with cluster, distributed.Client(cluster) as client:
         yield DaskExecutor(client)

@@ -1,0 +1,112 @@
+"""tune on a Dask cluster: the same results as serially, failures, a killed worker, resuming.
+
+One LocalCluster of two worker processes (one thread each, on 127.0.0.1) serves the whole
+module. The trials' objectives live in ``tests/_tune_support.py``, which the worker
+processes import by name (they inherit this process's ``sys.path``).
+"""
+
+from __future__ import annotations
+
+import json
+from functools import partial
+
+import distributed  # the `distributed` extra: pip install -e ".[dev,distributed]", as CI does
+import pytest
+
+import tune
+from tests._tune_support import SPACE, TINY_MLP, dies_once, digits_like, fails_above, outcomes
+
+DATA = digits_like()
+TRIALS = 8
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    cluster = distributed.LocalCluster(
+        n_workers=2,
+        processes=True,
+        threads_per_worker=1,
+        host="127.0.0.1",
+        dashboard_address=":0",  # a free port on 127.0.0.1 (8787 may be taken)
+        local_directory=str(tmp_path_factory.mktemp("dask")),
+    )
+    with cluster, distributed.Client(cluster) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def serial():
+    """The reference: the same search, serially in this process."""
+    return tune.random_search(TINY_MLP, SPACE, TRIALS, seed=11, data=DATA)
+
+
+def test_a_search_on_a_local_cluster_gives_the_serial_results(client, serial, tmp_path):
+    path = tmp_path / "search.jsonl"
+    executor = tune.DaskExecutor(client)
+    results = tune.random_search(
+        TINY_MLP, SPACE, TRIALS, seed=11, data=DATA, executor=executor, results=path
+    )
+    assert outcomes(results) == outcomes(serial)
+    lines = [json.loads(line) for line in path.read_text().splitlines()]
+    assert sorted(line["id"] for line in lines) == list(range(TRIALS))
+    ran_on = client.run(lambda: __import__("os").getpid())
+    assert len(set(ran_on.values())) == 2  # two worker processes, not threads of this one
+
+
+def test_a_scheduler_address_reaches_the_same_cluster(client, serial):
+    address = client.scheduler.address
+    assert address.startswith("tcp://127.0.0.1:")
+    with tune.open_executor(scheduler=address) as executor:
+        assert isinstance(executor, tune.DaskExecutor)
+        results = tune.random_search(TINY_MLP, SPACE, TRIALS, seed=11, data=DATA, executor=executor)
+    assert outcomes(results) == outcomes(serial)
+
+
+def test_failed_trials_on_workers_are_recorded_and_the_others_finish(client, serial):
+    executor = tune.DaskExecutor(client)
+    results = tune.random_search(fails_above, SPACE, TRIALS, seed=11, data=DATA, executor=executor)
+    on_one_machine = tune.random_search(fails_above, SPACE, TRIALS, seed=11, data=DATA)
+    assert outcomes(results) == outcomes(on_one_machine)
+    failed = [r for r in results if r.status == "failed"]
+    assert failed and all(r.error.startswith("ValueError: lr") for r in failed)
+    assert len(results) - len(failed) == sum(r.params["lr"] <= 0.1 for r in serial)
+
+
+def test_a_killed_worker_costs_its_trial_a_retry_not_the_search(client, serial, tmp_path):
+    marker = tmp_path / "killed"
+    victim = tune.plan_trials(SPACE, TRIALS, seed=11)[5]
+    objective = partial(dies_once, str(marker), victim.params["lr"])
+    workers_before = set(client.run(lambda: __import__("os").getpid()).values())
+    path = tmp_path / "search.jsonl"
+    executor = tune.DaskExecutor(client)
+    results = tune.random_search(
+        objective, SPACE, TRIALS, seed=11, data=DATA, executor=executor, results=path
+    )
+    assert int(marker.read_text()) in workers_before  # a worker process did die mid-trial
+    assert outcomes(results) == outcomes(serial)
+    assert sorted(json.loads(line)["id"] for line in path.read_text().splitlines()) == list(
+        range(TRIALS)
+    )
+    client.wait_for_workers(2)
+    assert int(marker.read_text()) not in client.run(lambda: __import__("os").getpid()).values()
+
+
+def test_resume_on_the_cluster_runs_only_the_missing_trials(client, serial, tmp_path):
+    path = tmp_path / "search.jsonl"
+    executor = tune.DaskExecutor(client)
+    tune.random_search(TINY_MLP, SPACE, 3, seed=11, data=DATA, executor=executor, results=path)
+    results = tune.random_search(
+        TINY_MLP, SPACE, TRIALS, seed=11, data=DATA, executor=executor, results=path, resume=True
+    )
+    assert outcomes(results) == outcomes(serial)
+    ids = [json.loads(line)["id"] for line in path.read_text().splitlines()]
+    assert sorted(ids) == list(range(TRIALS)) and sorted(ids[:3]) == [0, 1, 2]
+
+
+def test_open_executor_starts_and_stops_a_local_cluster():
+    with tune.open_executor(workers=1) as executor:
+        cluster = executor.client.cluster
+        assert len(executor.client.scheduler_info()["workers"]) == 1
+        results = tune.random_search(TINY_MLP, SPACE, 2, seed=11, data=DATA, executor=executor)
+    assert cluster.status.name == "closed"
+    assert outcomes(results) == outcomes(tune.random_search(TINY_MLP, SPACE, 2, seed=11, data=DATA))
