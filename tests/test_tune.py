@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 import tune
 from tests._tune_support import SPACE, TINY_MLP, digits_like, fails_above, outcomes
 from tune.progress import Progress
+from tune.results import ResultsLog
 
 DATA = digits_like()
 
@@ -276,6 +277,17 @@ def test_an_existing_file_is_never_overwritten_without_resume(tmp_path):
     assert path.read_text() == "keep me\n"
     with pytest.raises(ValueError, match="resume=True needs a results file"):
         tune.random_search(TINY_MLP, SPACE, 2, seed=3, data=DATA, resume=True)
+
+
+def test_a_results_file_that_a_running_search_holds_is_refused(tmp_path):
+    pytest.importorskip("fcntl")  # POSIX advisory locks
+    path = tmp_path / "search.jsonl"
+    with ResultsLog(path, tune.plan_trials(SPACE, 2, seed=3), resume=False) as running:
+        with pytest.raises(tune.ResultsFileError, match="another search that is still running"):
+            tune.random_search(TINY_MLP, SPACE, 2, seed=3, data=DATA, results=path, resume=True)
+        assert running.path.read_bytes() == b""
+    results = tune.random_search(TINY_MLP, SPACE, 2, seed=3, data=DATA, results=path, resume=True)
+    assert len(results) == len(read_lines(path)) == 2
 
 
 def test_read_results_keeps_only_the_planned_trials(tmp_path):

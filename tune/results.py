@@ -14,7 +14,8 @@ What can be wrong with the file, and what happens:
 - a record whose seed or hyper-parameters differ from this search's plan for that trial
   (another ``seed`` or search space wrote the file) raises ``ResultsFileError``;
 - an existing file without ``resume`` raises ``FileExistsError`` rather than mixing two
-  searches in one file.
+  searches in one file, and a file that another running search holds raises
+  ``ResultsFileError``.
 """
 
 from __future__ import annotations
@@ -104,12 +105,16 @@ def read_results(path: str | Path, plan: Sequence[Trial]) -> tuple[dict[int, Tri
 
 
 class ResultsLog:
-    """Appends results to a JSON-lines file (or nowhere, with ``path=None``)."""
+    """Appends results to a JSON-lines file (or nowhere, with ``path=None``).
+
+    The file stays locked (``fcntl.flock``, where the platform has it) while the search
+    runs, so a second search on the same file fails at once instead of interleaving lines.
+    """
 
     def __init__(self, path: str | Path | None, plan: Sequence[Trial], resume: bool) -> None:
         self.path = None if path is None else Path(path)
         self.done: dict[int, TrialResult] = {}
-        self._file: IO[str] | None = None
+        self._file: IO[bytes] | None = None
         if self.path is None:
             if resume:
                 raise ValueError("random_search: resume=True needs a results file to resume from")
@@ -119,26 +124,29 @@ class ResultsLog:
                 f"results file {self.path} exists; resume from it (resume=True, --resume) or "
                 "choose another file"
             )
-        if self.path.exists():
-            self.done, good_end = read_results(self.path, plan)
-            with self.path.open("r+b") as file:
-                file.truncate(good_end)
-                file.seek(max(good_end - 1, 0))
-                if good_end and file.read(1) != b"\n":
-                    file.write(b"\n")  # a complete last record without its newline
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._file = self.path.open("a", encoding="utf-8")
+        self._file = self.path.open("a+b")
+        try:
+            _lock(self._file, self.path)
+            self.done, good_end = read_results(self.path, plan)
+            self._file.truncate(good_end)
+            self._file.seek(max(good_end - 1, 0))
+            if good_end and self._file.read(1) != b"\n":
+                self._file.write(b"\n")  # a complete last record without its newline
+        except BaseException:
+            self.close()
+            raise
 
     def append(self, result: TrialResult) -> None:
         """Write one result as a line, and make sure it is on disk before going on."""
         self.done[result.id] = result
         if self._file is not None:
-            self._file.write(json.dumps(result.to_json()) + "\n")
+            self._file.write(json.dumps(result.to_json()).encode() + b"\n")
             self._file.flush()
             os.fsync(self._file.fileno())
 
     def close(self) -> None:
-        """Close the file."""
+        """Close the file (which releases its lock)."""
         if self._file is not None:
             self._file.close()
             self._file = None
@@ -148,3 +156,18 @@ class ResultsLog:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _lock(file: IO[bytes], path: Path) -> None:
+    """Lock ``file`` for this process alone, or raise if another search holds it."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no advisory locks; one search per file is up to the user
+        return
+    try:
+        fcntl.flock(file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        raise ResultsFileError(
+            f"results file {path} is being written by another search that is still running; "
+            "wait for it to finish (or stop it) before resuming, or use another file"
+        ) from None
