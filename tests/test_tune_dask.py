@@ -110,3 +110,30 @@ def test_open_executor_starts_and_stops_a_local_cluster():
         results = tune.random_search(TINY_MLP, SPACE, 2, seed=11, data=DATA, executor=executor)
     assert cluster.status.name == "closed"
     assert outcomes(results) == outcomes(tune.random_search(TINY_MLP, SPACE, 2, seed=11, data=DATA))
+
+
+def _pid_and_rows(item, data):
+    return __import__("os").getpid(), len(data[0])
+
+
+def test_the_data_goes_to_every_worker_once_not_with_each_trial(client):
+    executor = tune.DaskExecutor(client)
+    calls = executor.map_unordered(_pid_and_rows, range(6), DATA)
+    assert next(calls)[1] == len(DATA[0])
+    data_bytes = sum(array.nbytes for array in DATA)
+    held = {key: workers for key, workers in client.who_has().items() if workers}
+    shared = [key for key in held if client.nbytes(summary=False).get(key, 0) >= data_bytes]
+    assert len(shared) == 1 and len(held[shared[0]]) == 2  # one copy on each of the 2 workers
+    dependencies = client.run_on_scheduler(_dependencies)
+    trial_tasks = [key for key in dependencies if key != str(shared[0])]
+    assert len(trial_tasks) >= 5  # the trials not yet collected
+    assert all(dependencies[key] == [str(shared[0])] for key in trial_tasks)  # a reference
+    assert len(list(calls)) == 5
+
+
+def _dependencies(dask_scheduler):
+    """Each task the scheduler knows, with the keys it depends on."""
+    return {
+        str(key): [str(dependency.key) for dependency in task.dependencies]
+        for key, task in dask_scheduler.tasks.items()
+    }
