@@ -37,12 +37,18 @@ def fails_above(params: dict[str, Any], rng: np.random.Generator, data: Any) -> 
 
 
 def dies_once(
-    marker: str, victim_lr: float, params: dict[str, Any], rng: np.random.Generator, data: Any
+    marker: str | None,
+    victim_lr: float,
+    params: dict[str, Any],
+    rng: np.random.Generator,
+    data: Any,
 ) -> Any:
-    """TINY_MLP; the trial with ``victim_lr`` kills its worker process after training, once."""
+    """TINY_MLP; the trial with ``victim_lr`` kills its worker process after training: once
+    (the first death writes the ``marker`` file), or every time if ``marker`` is None."""
     result = TINY_MLP(params, rng, data)
-    if params["lr"] == victim_lr and not Path(marker).exists():
-        Path(marker).write_text(str(os.getpid()))
+    if params["lr"] == victim_lr and (marker is None or not Path(marker).exists()):
+        if marker is not None:
+            Path(marker).write_text(str(os.getpid()))
         os._exit(1)  # the worker dies mid-trial: its result never reaches the scheduler
     return result
 

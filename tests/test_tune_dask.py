@@ -7,9 +7,12 @@ processes import by name (they inherit this process's ``sys.path``).
 
 from __future__ import annotations
 
+import importlib
 import json
+import sys
 from functools import partial
 
+import dask
 import distributed  # the `distributed` extra: pip install -e ".[dev,distributed]", as CI does
 import pytest
 
@@ -137,3 +140,45 @@ def _dependencies(dask_scheduler):
         str(key): [str(dependency.key) for dependency in task.dependencies]
         for key, task in dask_scheduler.tasks.items()
     }
+
+
+@pytest.fixture
+def fragile_client(tmp_path):
+    """A one-worker cluster that gives up on a trial at its first worker death."""
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
+        cluster = distributed.LocalCluster(
+            n_workers=1,
+            processes=True,
+            threads_per_worker=1,
+            host="127.0.0.1",
+            dashboard_address=":0",
+            local_directory=str(tmp_path / "dask"),
+        )
+    with cluster, distributed.Client(cluster) as client:
+        yield client
+
+
+def test_a_trial_the_cluster_cannot_run_stops_the_search_with_the_fix(fragile_client, tmp_path):
+    (tmp_path / "only_here.py").write_text("def objective(params, rng, data):\n    return 1.0\n")
+    sys.path.insert(0, str(tmp_path))  # this process can import it; the worker cannot
+    try:
+        objective = importlib.import_module("only_here").objective
+        with pytest.raises(RuntimeError, match=r"could not finish on the Dask cluster") as caught:
+            tune.random_search(objective, SPACE, 2, executor=tune.DaskExecutor(fragile_client))
+    finally:
+        sys.path.remove(str(tmp_path))
+        sys.modules.pop("only_here", None)
+    assert "install the project on every worker machine" in str(caught.value)
+
+
+def test_a_trial_that_keeps_killing_its_worker_stops_the_search(fragile_client, tmp_path):
+    path = tmp_path / "search.jsonl"
+    victim = tune.plan_trials(SPACE, 3, seed=11)[1]
+    objective = partial(dies_once, None, victim.params["lr"])  # dies at every attempt
+    with pytest.raises(RuntimeError, match=r"\(KilledWorker: .*died allowed-failures \+ 1 times"):
+        tune.random_search(
+            objective, SPACE, 3, seed=11, data=DATA, executor=tune.DaskExecutor(fragile_client),
+            results=path,
+        )  # fmt: skip
+    done = [json.loads(line)["id"] for line in path.read_text().splitlines()]
+    assert 1 not in done

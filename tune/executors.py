@@ -63,11 +63,25 @@ class DaskExecutor:
         futures = [self.client.submit(fn, item, shared, pure=False) for item in items]
         try:
             for future in as_completed(futures):
-                result = future.result()
+                try:
+                    result = future.result()
+                except Exception as error:  # the trial's own errors are results: this is Dask's
+                    raise RuntimeError(
+                        _CLUSTER_FAILURE.format(type(error).__name__, error)
+                    ) from error
                 future.release()
                 yield result
         finally:
             self.client.cancel([*futures, shared])
+
+
+_CLUSTER_FAILURE = (
+    "tune: a trial could not finish on the Dask cluster ({}: {}). KilledWorker: its worker "
+    "died allowed-failures + 1 times (out of memory? see the workers' logs). A worker log with "
+    "ModuleNotFoundError: install the project on every worker machine "
+    '(pip install -e ".[distributed]") and use an objective from an installed module. The '
+    "trials finished so far are in the results file: fix the cause and resume."
+)
 
 
 def _distributed() -> Any:
