@@ -302,10 +302,22 @@ def test_read_results_keeps_only_the_planned_trials(tmp_path):
 
 def test_progress_without_tqdm_prints_a_line_per_finished_trial(monkeypatch, capsys):
     monkeypatch.setitem(sys.modules, "tqdm", None)  # import tqdm now raises ImportError
+    results = {r.id: r for r in tune.random_search(fails_above, SPACE, 4, seed=3, data=DATA)}
     tune.random_search(fails_above, SPACE, 4, seed=3, data=DATA, progress=True)
     lines = capsys.readouterr().err.splitlines()
-    assert len(lines) == 4 and lines[-1].endswith("(4/4 done, best " + lines[-1].split("best ")[1])
-    assert any("failed" in line.split("(")[0] for line in lines)
+    best_score, failed = None, 0
+    for count, line in enumerate(lines, start=1):
+        result = results[count - 1]  # serially, trial i is the i-th to finish
+        if result.status == "ok":
+            best_score = result.score if best_score is None else max(best_score, result.score)
+            outcome = f"score {result.score:.4g}"
+        else:
+            outcome, failed = "failed", failed + 1
+        best = "-" if best_score is None else f"{best_score:.4g}"
+        assert (
+            line == f"trial {result.id}: {outcome} ({count}/4 done, best {best}, {failed} failed)"
+        )
+    assert len(lines) == 4 and failed == 1
 
 
 def test_progress_counts_resumed_trials_and_the_best_score():
