@@ -17,6 +17,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import nn
 import tune
 from tests._tune_support import SPACE, TINY_MLP, digits_like, fails_above, outcomes
 from tune.progress import Progress
@@ -97,6 +98,22 @@ def test_a_trial_is_reproduced_from_its_seed_alone():
     first, second = (tune.run_trial(TINY_MLP, t, DATA) for t in (trial, again))
     assert outcomes([first]) == outcomes([second])
     assert trial.rng().random() == again.rng().random()
+
+
+def test_build_mlp_has_he_weights_and_zero_biases():
+    model = tune.build_mlp([400, 300, 10], np.random.default_rng(0))
+    layers = [m for _, m in model.named_modules() if isinstance(m, nn.Linear)]
+    assert [layer.weight.shape for layer in layers] == [(400, 300), (300, 10)]
+    for layer, fan_in in zip(layers, (400, 300)):
+        assert abs(layer.weight.data.std() / np.sqrt(2 / fan_in) - 1) < 0.05
+        assert not layer.bias.data.any()
+
+
+def test_sort_results_puts_failures_last_in_both_modes():
+    ok = [tune.TrialResult(i, 0, {}, score, "ok", None, 0.0) for i, score in enumerate([2, 1, 2])]
+    failed = tune.TrialResult(3, 0, {}, None, "failed", "E: x", 0.0)
+    assert [r.id for r in tune.sort_results([failed, *ok], "max")] == [0, 2, 1, 3]
+    assert [r.id for r in tune.sort_results([failed, *ok], "min")] == [1, 0, 2, 3]
 
 
 # --- one trial and its faults ---------------------------------------------------------------

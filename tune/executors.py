@@ -5,14 +5,15 @@ for every item and yields the results in the order they *finish* (so the progres
 the results file follow completion, not submission). ``data`` is what every call shares (the
 training and validation arrays).
 
-- ``SerialExecutor``: a plain loop. This module imports no Dask at all, so a serial search
-  needs nothing beyond numpy.
+- ``SerialExecutor``: a plain loop. Nothing imports Dask until a Dask executor is asked
+  for, so a serial search needs nothing beyond numpy.
 - ``DaskExecutor``: a ``distributed.Client``. ``data`` is scattered once, to every worker
   (``broadcast=True``), before any trial is submitted; each task then carries only a
   reference to it, not a copy of the arrays, and workers need no shared filesystem. With
   a copy on every worker, a worker that dies takes no data with it: Dask reruns its trial on
   another worker (up to ``distributed.scheduler.allowed-failures`` times per trial, 3 by
-  default; past that the search stops with ``KilledWorker`` and ``resume`` picks it up).
+  default; past that, or when a worker cannot import the objective, the search stops with a
+  ``RuntimeError`` that names the cause, and ``resume`` picks it up).
 - ``open_executor(workers, scheduler)``: serial for neither, a ``LocalCluster`` of
   ``workers`` processes (one thread each, on 127.0.0.1, its dashboard on a free port), or a
   client of an existing scheduler such as ``tcp://host:8786``; closes what it opened.
