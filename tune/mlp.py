@@ -9,7 +9,8 @@ stops being finite (a learning rate that diverges) raises ``FloatingPointError``
 search records as a failed trial.
 
 It lives in the library, not in ``examples/hyperparameter_search.py``, because Dask workers
-import an objective by its module name, and the examples are not installed.
+import an objective of an imported module by that module's name, and the examples are not
+installed.
 """
 
 from __future__ import annotations

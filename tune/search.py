@@ -39,9 +39,10 @@ def random_search(
 
     ``objective(params, rng, data)`` trains and scores one draw and returns its score (or a
     dict with a ``"score"`` and other JSON-able metrics); ``mode`` says whether a higher
-    (``"max"``) or a lower score is better. It must be importable by the workers (a function
-    or class of an installed module, not of a script). ``data`` is shared by all trials and
-    sent to each worker once. ``results`` is a JSON-lines file written as trials finish;
+    (``"max"``) or a lower score is better. Dask sends it to the workers with cloudpickle:
+    a function or class of an installed module, or of the script being run, works; one of a
+    module the workers cannot import (``examples.*``) does not. ``data`` is shared by all
+    trials and sent to each worker once. ``results`` is a JSON-lines file written as trials finish;
     ``resume=True`` skips the trials it already holds. Failed trials come last.
 
     >>> from tune import LogUniform
