@@ -24,7 +24,7 @@ TRIALS = 8
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory):
+def shared_client(tmp_path_factory):
     cluster = distributed.LocalCluster(
         n_workers=2,
         processes=True,
@@ -35,6 +35,13 @@ def client(tmp_path_factory):
     )
     with cluster, distributed.Client(cluster) as client:
         yield client
+
+
+@pytest.fixture
+def client(shared_client):
+    """The module's client, once both workers are up (a killed one restarts in a moment)."""
+    shared_client.wait_for_workers(2, timeout=60)
+    return shared_client
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +97,7 @@ def test_a_killed_worker_costs_its_trial_a_retry_not_the_search(client, serial, 
     assert sorted(json.loads(line)["id"] for line in path.read_text().splitlines()) == list(
         range(TRIALS)
     )
-    client.wait_for_workers(2)
+    client.wait_for_workers(2, timeout=60)
     assert int(marker.read_text()) not in client.run(lambda: __import__("os").getpid()).values()
 
 
