@@ -87,6 +87,7 @@ def test_each_trial_has_its_own_seed_derived_from_the_search_seed():
     plan = tune.plan_trials(SPACE, 20, seed=7)
     assert [trial.id for trial in plan] == list(range(20))
     assert len({trial.seed for trial in plan}) == 20
+    assert all(0 <= trial.seed < 2**53 for trial in plan)  # exact as a JSON double
     assert tune.plan_trials(SPACE, 20, seed=7) == plan
     assert tune.plan_trials(SPACE, 8, seed=7) == plan[:8]  # a longer search extends a shorter
     assert tune.plan_trials(SPACE, 8, seed=8)[0].seed != plan[0].seed

@@ -1,8 +1,9 @@
 """One trial of a search: its plan (id, seed, hyper-parameters), how it runs, its result.
 
 Seeds. The search's seed is the root of a ``numpy.random.SeedSequence``; trial ``i`` gets the
-``i``-th spawned child, reduced to one 64-bit integer, its ``seed``. Everything random in a
-trial comes from that integer alone: its hyper-parameters are drawn from one child of
+``i``-th spawned child, reduced to one 53-bit integer, its ``seed`` (so that any JSON
+reader, even one that reads numbers as doubles, gets it back exactly). Everything random in
+a trial comes from that integer alone: its hyper-parameters are drawn from one child of
 ``SeedSequence(seed)`` and the objective's generator is the other. So a trial gives the same
 result wherever and whenever it runs (in this process, on a local or a remote Dask worker,
 or rerun after its worker died), and trials 0..n-1 of a 40-trial search are those of a
@@ -79,7 +80,7 @@ def plan_trials(space: Mapping[str, Distribution], trials: int, seed: int) -> li
     seed = _check_count("seed", seed, 0)
     planned = []
     for i, child in enumerate(np.random.SeedSequence(seed).spawn(trials)):
-        trial_seed = int(child.generate_state(1, np.uint64)[0])
+        trial_seed = int(child.generate_state(1, np.uint64)[0] >> 11)  # 53 bits: exact in JSON
         params_rng = np.random.default_rng(np.random.SeedSequence(trial_seed).spawn(2)[0])
         planned.append(Trial(i, trial_seed, sample(space, params_rng)))
     return planned
