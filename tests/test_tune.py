@@ -339,7 +339,9 @@ def test_progress_without_tqdm_prints_a_line_per_finished_trial(monkeypatch, cap
 
 
 def test_progress_counts_resumed_trials_and_the_best_score():
-    progress = Progress(total=5, done=2, mode="min", enabled=False)
+    resumed = [tune.TrialResult(i, 0, {}, 0.3 + i, "ok", None, 0.0) for i in range(2)]
+    progress = Progress(total=7, resumed=resumed, mode="min", enabled=False)
+    assert (progress.count, progress.best, progress.failed) == (2, 0.3, 0)
     for score in (0.5, 0.2, 0.7):
         progress.update(tune.TrialResult(0, 0, {}, score, "ok", None, 0.0))
     progress.update(tune.TrialResult(1, 0, {}, None, "failed", "E: x", 0.0))

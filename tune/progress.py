@@ -9,18 +9,27 @@ from __future__ import annotations
 
 import importlib
 import sys
+from collections.abc import Iterable
 from typing import Any
 
 from .trials import TrialResult
 
 
 class Progress:
-    """Counts finished trials out of ``total``, starting at ``done`` (resumed ones)."""
+    """Counts finished trials out of ``total``, starting from the ``resumed`` ones."""
 
-    def __init__(self, total: int, done: int = 0, mode: str = "max", enabled: bool = True):
-        self.total, self.count, self.mode, self.enabled = total, done, mode, enabled
+    def __init__(
+        self,
+        total: int,
+        resumed: Iterable[TrialResult] = (),
+        mode: str = "max",
+        enabled: bool = True,
+    ) -> None:
+        self.total, self.mode, self.enabled = total, mode, enabled
+        self.count, self.failed = 0, 0
         self.best: float | None = None
-        self.failed = 0
+        for result in resumed:
+            self._count(result)
         self._bar: Any = None
         if enabled:
             try:
@@ -28,15 +37,18 @@ class Progress:
             except ImportError:
                 tqdm = None
             if tqdm is not None:
-                self._bar = tqdm(total=total, initial=done, unit="trial", desc="trials")
+                self._bar = tqdm(total=total, initial=self.count, unit="trial", desc="trials")
 
-    def update(self, result: TrialResult) -> None:
-        """Count one finished trial."""
+    def _count(self, result: TrialResult) -> None:
         self.count += 1
         if result.status != "ok" or result.score is None:
             self.failed += 1
         elif self.best is None or (result.score > self.best) == (self.mode == "max"):
             self.best = result.score
+
+    def update(self, result: TrialResult) -> None:
+        """Count one finished trial and show it."""
+        self._count(result)
         if not self.enabled:
             return
         summary = f"best {self.best:.4g}" if self.best is not None else "best -"

@@ -58,7 +58,7 @@ def random_search(
     executor = SerialExecutor() if executor is None else executor
     with ResultsLog(results, plan, resume) as log:
         todo = [trial for trial in plan if trial.id not in log.done]
-        bar = Progress(len(plan), len(plan) - len(todo), mode, enabled=progress)
+        bar = Progress(len(plan), log.done.values(), mode, enabled=progress)
         try:
             for result in executor.map_unordered(partial(run_trial, objective), todo, data):
                 log.append(result)
