@@ -18,11 +18,15 @@ Setting, as in the book: the first 500 training images (400 to train, 100 to val
 7-layer network (784 -> six hidden layers of 100 ReLU units -> 10, He initial weights), SGD
 on mini-batches of 100, weight decay as the penalty 1/2 lambda sum ||W||^2 on the loss, 50
 epochs per trial. ``random_search`` takes the training arrays only, so it cannot see the
-test set; ``main`` discards the test half of ``load_mnist``'s result unread.
+test set; ``main`` discards the test half of ``load_mnist``'s result unread. The search
+itself is ``tune.random_search`` with the ``tune.TrainMLP`` objective: serially, or on a Dask
+cluster with ``--workers N`` (a local one) or ``--scheduler tcp://host:8786`` (an existing
+one), each trial seeded from ``--seed`` alone, so all three give the same trials.
 
 Run: ``python examples/hyperparameter_search.py --data-dir DIR [--trials 20] [--epochs 50]
-[--plot search.png]``. Expect the best validation accuracies around 0.7-0.8 with these tiny
-settings: the point is the procedure, and which (lr, lambda) region wins.
+[--plot search.png] [--workers N | --scheduler ADDRESS] [--results FILE [--resume]]``.
+Expect the best validation accuracies around 0.7-0.8 with these tiny settings: the point is
+the procedure, and which (lr, lambda) region wins.
 """
 
 from __future__ import annotations
@@ -34,11 +38,9 @@ from typing import Any
 
 import numpy as np
 
-import nn
-import optim
-from autograd_lite import Tensor, load_mnist
+import tune
+from autograd_lite import load_mnist
 
-HIDDEN = [100] * 6
 LR_RANGE = (-6.0, -2.0)  # log10 of the learning rate
 WEIGHT_DECAY_RANGE = (-8.0, -4.0)  # log10 of lambda
 
@@ -54,44 +56,6 @@ def validation_split(
     return order[n_val:], order[:n_val]
 
 
-def build_model(n_inputs: int, rng: np.random.Generator) -> nn.MLP:
-    """784 -> 6 x 100 ReLU -> 10 with He initial weights and zero biases."""
-    model = nn.MLP([n_inputs, *HIDDEN, 10], rng=rng)
-    for _, layer in model.named_modules():
-        if isinstance(layer, nn.Linear):
-            layer.weight.data[...] = nn.init.kaiming_normal(layer.weight.shape, rng)
-            layer.bias.data[...] = 0
-    return model
-
-
-def train_trial(
-    split: tuple[np.ndarray, ...],
-    lr: float,
-    weight_decay: float,
-    epochs: int,
-    batch_size: int,
-    rng: np.random.Generator,
-) -> dict[str, list[float]]:
-    """Train one network; its training and validation accuracy after every epoch."""
-    x_train, t_train, x_val, t_val = split
-    model = build_model(x_train.shape[1], rng)
-    optimizer = optim.SGD(model.parameters(), lr=lr)
-    weights = [p for name, p in model.named_parameters() if name.endswith("weight")]
-    updates_per_epoch = max(len(x_train) // batch_size, 1)
-    curves: dict[str, list[float]] = {"train_acc": [], "val_acc": []}
-    for _ in range(epochs):
-        for _ in range(updates_per_epoch):
-            batch = rng.choice(len(x_train), batch_size)
-            loss = nn.functional.cross_entropy(model(Tensor(x_train[batch])), t_train[batch])
-            loss = loss + sum((w * w).sum() for w in weights) * (0.5 * weight_decay)
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-        curves["train_acc"].append(nn.utils.accuracy(model, x_train, t_train))
-        curves["val_acc"].append(nn.utils.accuracy(model, x_val, t_val))
-    return curves
-
-
 def random_search(
     x_train: np.ndarray,
     t_train: np.ndarray,
@@ -101,31 +65,32 @@ def random_search(
     validation_rate: float = 0.2,
     seed: int = 0,
     verbose: bool = True,
+    executor: tune.Executor | None = None,
+    results: str | Path | None = None,
+    resume: bool = False,
 ) -> dict[str, Any]:
     """Random search on a validation split of the *training* arrays; trials best first.
 
     Only training data comes in: the validation images are held out of them (disjoint from
     the images trained on), and the test set is not an argument, so it cannot be used to
-    choose.
+    choose. ``executor``, ``results`` and ``resume`` go to ``tune.random_search``; trials
+    that failed (a diverging learning rate) are listed apart under ``"failed"``.
     """
     rng = np.random.default_rng(seed)
     train_index, val_index = validation_split(len(x_train), validation_rate, rng)
     split = (x_train[train_index], t_train[train_index], x_train[val_index], t_train[val_index])
-    results = []
-    for trial in range(trials):
-        lr = 10 ** rng.uniform(*LR_RANGE)
-        weight_decay = 10 ** rng.uniform(*WEIGHT_DECAY_RANGE)
-        curves = train_trial(split, lr, weight_decay, epochs, batch_size, rng)
-        results.append({"lr": lr, "weight_decay": weight_decay, **curves})
-        results[-1]["val_acc_final"] = curves["val_acc"][-1]
-        if verbose:
-            print(
-                f"  trial {trial + 1:3d}  val acc {curves['val_acc'][-1]:.3f}  "
-                f"lr {lr:.2e}  weight decay {weight_decay:.2e}",
-                flush=True,
-            )
-    results.sort(key=lambda r: r["val_acc_final"], reverse=True)
-    return {"trials": results, "train_index": train_index, "val_index": val_index}
+    space = {
+        "lr": tune.LogUniform(10 ** LR_RANGE[0], 10 ** LR_RANGE[1]),
+        "weight_decay": tune.LogUniform(10 ** WEIGHT_DECAY_RANGE[0], 10 ** WEIGHT_DECAY_RANGE[1]),
+    }
+    objective = tune.TrainMLP(epochs=epochs, batch_size=batch_size)
+    done = tune.random_search(
+        objective, space, trials, seed, data=split, executor=executor, results=results,
+        resume=resume, progress=verbose,
+    )  # fmt: skip
+    ok = [{**r.params, **r.metrics, "val_acc_final": r.score} for r in done if r.status == "ok"]
+    failed = [{**r.params, "error": r.error} for r in done if r.status != "ok"]
+    return {"trials": ok, "failed": failed, "train_index": train_index, "val_index": val_index}
 
 
 def plot_best(trials: list[dict[str, Any]], path: str | Path, count: int = 20) -> Path:
@@ -170,6 +135,10 @@ def main(
     best: int = 5,
     seed: int = 0,
     plot: str | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    results: str | None = None,
+    resume: bool = False,
 ) -> dict[str, Any]:
     """Search on the first ``n_train`` training images; print and return the trials, best first."""
     (x_train, t_train), _test_set_never_used = load_mnist(data_dir=data_dir)
@@ -179,13 +148,20 @@ def main(
         f"random search: {trials} trials of {epochs} epochs, {len(x_train) - n_val} training "
         f"and {n_val} validation images (the test set is not used)"
     )
-    search = random_search(x_train, t_train, trials, epochs, seed=seed)
+    with tune.open_executor(workers, scheduler) as executor:
+        search = random_search(
+            x_train, t_train, trials, epochs, seed=seed, executor=executor, results=results,
+            resume=resume,
+        )  # fmt: skip
     print("=========== best hyper-parameters (by validation accuracy) ===========")
     for i, trial in enumerate(search["trials"][:best]):
         print(
             f"Best-{i + 1}  val acc {trial['val_acc_final']:.3f}  lr {trial['lr']:.3e}  "
             f"weight decay {trial['weight_decay']:.3e}"
         )
+    for trial in search["failed"]:
+        print(f"failed: lr {trial['lr']:.3e}  weight decay {trial['weight_decay']:.3e}")
+        print(f"  {trial['error']}")
     if plot:
         print(f"wrote {plot_best(search['trials'], plot)}")
     return search
@@ -200,4 +176,8 @@ if __name__ == "__main__":
     parser.add_argument("--best", type=int, default=5, help="how many of the best to print")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--plot", default=None, help="write the best trials' curves to this PNG")
+    parser.add_argument("--workers", type=int, default=None, help="run on a local Dask cluster")
+    parser.add_argument("--scheduler", default=None, help="run on this Dask scheduler's cluster")
+    parser.add_argument("--results", default=None, help="JSON lines, one per finished trial")
+    parser.add_argument("--resume", action="store_true", help="skip the trials --results holds")
     main(**vars(parser.parse_args()))

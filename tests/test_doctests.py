@@ -11,10 +11,11 @@ import pytest
 import autograd_lite
 import nn
 import optim
+import tune
 
 
 def _modules():
-    for package in (autograd_lite, nn, optim):
+    for package in (autograd_lite, nn, optim, tune):
         yield package.__name__
         for info in pkgutil.walk_packages(package.__path__, prefix=package.__name__ + "."):
             if info.name != "autograd_lite.testing":  # needs hypothesis; has no doctests

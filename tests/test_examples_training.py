@@ -358,6 +358,26 @@ def test_hyperparameter_search_main_never_reads_the_test_set(
     assert_png(png)
 
 
+def test_hyperparameter_search_resumes_from_its_results_file(cached_mnist, mnist_dir, tmp_path):
+    path = tmp_path / "search.jsonl"
+    settings = {"n_train": 100, "trials": 3, "epochs": 1, "results": str(path)}
+    first = hyperparameter_search.main(str(mnist_dir), **settings)
+    again = hyperparameter_search.main(str(mnist_dir), **settings, resume=True)
+    assert again["trials"] == first["trials"] and len(first["trials"]) == 3
+    assert len(path.read_text().splitlines()) == 3  # nothing ran twice
+    with pytest.raises(FileExistsError, match="--resume"):
+        hyperparameter_search.main(str(mnist_dir), **settings)
+
+
+def test_hyperparameter_search_on_two_local_workers_gives_the_serial_trials(
+    cached_mnist, mnist_dir
+):
+    settings = {"n_train": 100, "trials": 4, "epochs": 2}
+    serial = hyperparameter_search.main(str(mnist_dir), **settings)
+    on_workers = hyperparameter_search.main(str(mnist_dir), **settings, workers=2)
+    assert on_workers["trials"] == serial["trials"] and len(serial["trials"]) == 4
+
+
 # --- two_layer_net_mnist --------------------------------------------------------------------
 
 
