@@ -14,6 +14,7 @@ import pytest
 import autograd_lite
 import nn
 import optim
+import tune
 
 from .extras import require
 
@@ -51,7 +52,7 @@ def test_reference_builds_in_strict_mode_with_every_page(site):
     assert pages == sources
 
 
-@pytest.mark.parametrize("package", [autograd_lite, nn, optim], ids=lambda p: p.__name__)
+@pytest.mark.parametrize("package", [autograd_lite, nn, optim, tune], ids=lambda p: p.__name__)
 def test_every_public_name_is_documented(site, package):
     anchors = set()
     for page in site.glob("*/index.html"):
