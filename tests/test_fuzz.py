@@ -739,7 +739,15 @@ method_op(
     lambda t, *s: np.broadcast_to(t.a, s[0] if len(s) == 1 else s),
     draw_broadcast,
 )
-method_op("transpose", "transpose", lambda t, *a: t.a.transpose(*a), draw_transpose)
+
+
+def _np_transpose(t: Any, *axes: Any) -> np.ndarray:
+    """numpy's transpose, except that exactly two axes swap them (PyTorch's two-axis form)."""
+    given = tuple(axes[0]) if len(axes) == 1 and isinstance(axes[0], tuple | list) else axes
+    return t.a.swapaxes(*given) if len(given) == 2 else t.a.transpose(*axes)
+
+
+method_op("transpose", "transpose", _np_transpose, draw_transpose)
 method_op("transpose", "permute", lambda t, *a: t.a.transpose(*a), draw_transpose, ("transpose",))
 method_op(
     "transpose", "swapaxes", lambda t, a, b: t.a.swapaxes(a, b), draw_swapaxes, ("transpose",)
