@@ -3,12 +3,13 @@
 PyTorch's names and signatures (numpy's where PyTorch has none): a size is given as
 ``zeros(2, 3)`` or ``zeros((2, 3))``; each function takes ``dtype=`` and ``requires_grad=``.
 
-Two choices differ from PyTorch, on purpose:
+Two choices to know:
 
-- the default float dtype is float64, as for ``Tensor(1.0)``, not PyTorch's float32: the
-  notes compute in float64 and gradient checks need it. Pass ``dtype=np.float32`` (or call
-  ``.float()``) for float32. Integer ``arange`` and ``full`` with an int give int64, as in
-  PyTorch.
+- the default float dtype is float32, as in PyTorch and as ``nn``'s layers use, so
+  ``model(randn(8, 2))`` works. ``Tensor([1.0])`` from Python numbers stays float64 (the
+  notes' policy, see ``tensor.py``); pass ``dtype=np.float64`` (or call ``.double()``) for
+  float64, as gradient checks need. Integer ``arange`` and ``full`` with an int give int64,
+  ``full`` with a bool gives bool, as in PyTorch.
 - random tensors take an explicit ``rng: np.random.Generator``. Without one they draw from
   a module-level generator seeded with 0 at import, so a script is reproducible run to run;
   ``manual_seed(n)`` reseeds it. Library code (``nn`` initializers) always passes its own.
@@ -21,9 +22,10 @@ from typing import Any
 import numpy as np
 
 from .arguments import dtype_arg, shape_arg
-from .errors import DTypeError, IndexingError
+from .errors import DTypeError, IndexingError, ShapeError
 from .tensor import Tensor
 
+DEFAULT_FLOAT = np.dtype(np.float32)  # PyTorch's default, and nn's layers'
 _default_generator = np.random.default_rng(0)
 
 
@@ -34,26 +36,34 @@ def manual_seed(seed: int) -> np.random.Generator:
     return _default_generator
 
 
+def _size(op: str, size: tuple) -> tuple[int, ...]:
+    """A size given as ``f(2, 3)`` or ``f((2, 3))``, every dimension >= 0."""
+    shape = shape_arg(op, size)
+    if any(n < 0 for n in shape):
+        raise ShapeError(f"{op}: sizes must be >= 0, got {shape}")
+    return shape
+
+
 def _make(values: np.ndarray, dtype: Any, requires_grad: bool, op: str) -> Tensor:
-    """A tensor of ``values`` cast to ``dtype`` (None: float64 for floats, else kept)."""
+    """A tensor of ``values`` cast to ``dtype`` (None: float32 for floats, else kept)."""
     if dtype is None:
-        dtype = np.float64 if values.dtype.kind == "f" else values.dtype
+        dtype = DEFAULT_FLOAT if values.dtype.kind == "f" else values.dtype
     return Tensor(values.astype(dtype_arg(op, dtype)), requires_grad=requires_grad)
 
 
 def zeros(*size: int, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of zeros: ``zeros(2, 3)`` or ``zeros((2, 3))``."""
-    return _make(np.zeros(shape_arg("zeros", size)), dtype, requires_grad, "zeros")
+    return _make(np.zeros(_size("zeros", size)), dtype, requires_grad, "zeros")
 
 
 def ones(*size: int, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of ones: ``ones(2, 3)`` or ``ones((2, 3))``."""
-    return _make(np.ones(shape_arg("ones", size)), dtype, requires_grad, "ones")
+    return _make(np.ones(_size("ones", size)), dtype, requires_grad, "ones")
 
 
 def full(size: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of ``size`` filled with ``fill_value`` (an int gives int64, a bool bool)."""
-    size = shape_arg("full", size if isinstance(size, tuple | list) else (size,))
+    size = _size("full", size if isinstance(size, tuple | list) else (size,))
     value = np.asarray(fill_value)
     if value.ndim or value.dtype.kind not in "biuf":
         raise DTypeError(f"full: fill_value must be a number, got {fill_value!r:.40}")
@@ -66,7 +76,7 @@ def arange(
 ) -> Tensor:  # fmt: skip
     """Values from ``start`` to ``end`` (excluded) by ``step``; ``arange(n)`` is 0 .. n-1.
 
-    All-int arguments give int64, any float gives float64, as numpy and PyTorch do.
+    All-int arguments give int64, any float gives float32, as in PyTorch.
     """
     if step == 0:
         raise DTypeError("arange: step must not be 0")
@@ -85,7 +95,7 @@ def linspace(
 
 def eye(n: int, m: int | None = None, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """The n x m identity matrix (m defaults to n)."""
-    n, m = shape_arg("eye", (n, n if m is None else m))
+    n, m = _size("eye", (n, n if m is None else m))
     return _make(np.eye(n, m), dtype, requires_grad, "eye")
 
 
@@ -110,7 +120,7 @@ def rand(
     requires_grad: bool = False,
 ) -> Tensor:  # fmt: skip
     """Uniform values in [0, 1); ``rng`` defaults to the module's generator (``manual_seed``)."""
-    values = _generator(rng, "rand").random(shape_arg("rand", size))
+    values = _generator(rng, "rand").random(_size("rand", size))
     return _make(values, _float_dtype(dtype, "rand"), requires_grad, "rand")
 
 
@@ -123,7 +133,7 @@ def randn(
     >>> randn(2, 3, rng=np.random.default_rng(0)).shape
     (2, 3)
     """
-    values = _generator(rng, "randn").standard_normal(shape_arg("randn", size))
+    values = _generator(rng, "randn").standard_normal(_size("randn", size))
     return _make(values, _float_dtype(dtype, "randn"), requires_grad, "randn")
 
 

@@ -109,7 +109,11 @@ class Elementwise:
         mask = self._lift(mask, "masked_fill")
         if mask.dtype != np.bool_:
             raise DTypeError(f"masked_fill: the mask must be boolean, got {mask.dtype}")
-        if np.broadcast_shapes(mask.shape, self.shape) != self.shape:
+        try:
+            fits = np.broadcast_shapes(mask.shape, self.shape) == self.shape
+        except ValueError:
+            fits = False
+        if not fits:
             raise ShapeError(
                 f"masked_fill: a mask of shape {mask.shape} does not broadcast to the "
                 f"tensor's shape {self.shape}"
