@@ -310,3 +310,41 @@ def test_an_array_on_the_left_of_an_operator_still_gives_a_tensor():
 def test_numpy_ufuncs_without_an_op_raise_a_type_error_naming_the_fix(call, pattern):
     with pytest.raises(TypeError, match=pattern):
         call(Tensor([1.0, 2.0]))
+
+
+# ------------------------------------------------------------------ function forms
+@pytest.mark.parametrize(
+    ("function", "method"),
+    [
+        (lambda x: ag.argmax(x, dim=1, keepdim=True), lambda x: x.argmax(1, True)),
+        (lambda x: ag.argmin(x, dim=-1), lambda x: x.argmin(-1)),
+        (lambda x: ag.var(x, dim=(0, 2), correction=0), lambda x: x.var((0, 2), 0)),
+        (lambda x: ag.std(x, dim=0, keepdim=True), lambda x: x.std(0, 1, True)),
+        (lambda x: ag.prod(x, dim=2), lambda x: x.prod(2)),
+        (lambda x: ag.cumsum(x, dim=1), lambda x: x.cumsum(1)),
+        (lambda x: ag.flatten(x, 1), lambda x: x.flatten(1)),
+        (lambda x: ag.flip(x, dims=(1,)), lambda x: x.flip((1,))),
+        (ag.clone, lambda x: x.clone()),
+        (ag.sign, lambda x: x.sign()),
+        (ag.floor, lambda x: x.floor()),
+        (ag.ceil, lambda x: x.ceil()),
+        (lambda x: ag.round(x / 3, decimals=1), lambda x: (x / 3).round(1)),
+        (ag.isnan, lambda x: x.isnan()),
+        (ag.isinf, lambda x: x.isinf()),
+        (ag.isfinite, lambda x: x.isfinite()),
+        (lambda x: ag.isclose(x, x + 1e-9), lambda x: x.isclose(x + 1e-9)),
+        (lambda x: ag.gather(x, dim=0, index=np.zeros((1, 3, 4), dtype=np.int64)), lambda x: x[:1]),
+        (lambda x: ag.masked_fill(x, X > 0, 0.0), lambda x: x.masked_fill(X > 0, 0.0)),
+    ],
+)
+def test_function_forms_equal_the_methods(function, method):
+    x = Tensor(X)
+    expected = method(x)
+    out = function(X)  # the functions take arrays too
+    assert out.dtype == expected.dtype
+    np.testing.assert_array_equal(out.data, expected.data)
+
+
+def test_allclose_function_returns_a_python_bool():
+    assert ag.allclose(X, Tensor(X) + 1e-9) is True
+    assert ag.allclose([1.0], [2.0]) is False
