@@ -106,6 +106,8 @@ class Elementwise:
 
         No gradient reaches x where it was filled.
         """
+        if isinstance(mask, list | tuple):
+            mask = np.asarray(mask)  # a list of bools stays bool (lists of numbers are float)
         mask = self._lift(mask, "masked_fill")
         if mask.dtype != np.bool_:
             raise DTypeError(f"masked_fill: the mask must be boolean, got {mask.dtype}")

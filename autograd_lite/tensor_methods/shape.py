@@ -158,6 +158,12 @@ class Shape:
                 f"{self.shape} along axis {axis}; it needs {self.ndim} axes, none larger than "
                 "the tensor's except the gathered one"
             )
+        size = self.shape[axis]
+        if index.size and (index.min() < -size or index.max() >= size):
+            raise IndexingError(
+                f"gather: index values from {index.min()} to {index.max()} do not fit axis "
+                f"{axis} of size {size} (shape {self.shape}); use values in [0, {size - 1}]"
+            )
         # every position of the index, with the gathered axis replaced by the index's values
         positions = list(np.indices(index.shape, sparse=True))
         positions[axis] = index
