@@ -675,6 +675,17 @@ method_op("softmax", "softmax", lambda t, **kw: ref_softmax(t.a, **kw), draw_sof
 method_op("softmax", "log_softmax", lambda t, **kw: ref_log_softmax(t.a, **kw), draw_softmax)
 
 
+# --- the names PyTorch users reach for (issue 13)
+for _name in ("sign", "floor", "ceil", "isnan", "isinf", "isfinite", "round"):
+    method_op("torch", _name, lambda t, _name=_name: getattr(np, _name)(t.a), draw_receiver)
+for _name in ("argmax", "argmin", "any", "all", "prod", "var", "std"):
+    _ddof = {"ddof": 1} if _name in ("var", "std") else {}  # unbiased, as in PyTorch
+    _ref = lambda t, _name=_name, _ddof=_ddof, **kw: getattr(np, _name)(t.a, **_ddof, **kw)  # noqa: E731
+    method_op("torch", _name, _ref, draw_reduction, ("mean",))
+method_op("torch", "cumsum", lambda t, **kw: np.cumsum(t.a, **kw), draw_softmax)
+method_op("torch", "flip", lambda t, **kw: np.flip(t.a, **kw), draw_softmax)
+
+
 # --- shape ops
 def draw_reshape(draw: Any, pool: list, bad: bool) -> tuple:
     t = _tensor(draw, pool)
@@ -1373,6 +1384,7 @@ test_fuzz_clip = _group_test("clip")
 test_fuzz_astype = _group_test("astype")
 test_fuzz_functional = _group_test("functional")
 test_fuzz_misc = _group_test("misc")
+test_fuzz_torch = _group_test("torch")
 test_fuzz_types = fuzz_test(
     "test_fuzz_types", sorted(OPS), bad_types=True, examples=_fixed("types")
 )

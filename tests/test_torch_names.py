@@ -123,6 +123,8 @@ def test_var_and_std_are_unbiased_by_default_as_in_pytorch():
     np.testing.assert_allclose(x.var(ddof=0).data, np.var(X))  # numpy's name
     with pytest.raises(ShapeError, match="var: 1 element.*correction=1"):
         Tensor([1.0]).var()
+    with pytest.raises(ShapeError, match="std: 1 element"):  # regression: it said "var"
+        Tensor([1.0]).std()
     with pytest.raises(DTypeError, match="var: correction must be an int"):
         x.var(correction=0.5)
 
@@ -147,6 +149,15 @@ def test_prod_second_derivative_with_a_zero():
     (g,) = ag.grad(x.prod(), [x], create_graph=True)
     g[1].backward()  # d/dx (x0 * x2) = (x2, 0, x0)
     np.testing.assert_array_equal(x.grad.data, [4.0, 0.0, 2.0])
+
+
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_prod_of_an_empty_tensor_has_an_empty_gradient(create_graph):
+    # regression: the plain backward reshaped a gradient of one element into shape (0,)
+    x = Tensor(np.zeros((2, 0)), requires_grad=True)
+    for axis in (None, 1):
+        (g,) = ag.grad(x.prod(dim=axis).sum(), [x], create_graph=create_graph)
+        assert g.shape == (2, 0)
 
 
 def test_cumsum_without_an_axis_runs_over_the_flattened_values():

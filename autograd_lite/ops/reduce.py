@@ -94,8 +94,8 @@ def _others_on_array(ctx, line: np.ndarray) -> np.ndarray:
     """prod_{j != i} line_j along the last axis, in O(n): the product of the elements before
     i (a cumulative product shifted by one) times the product of those after i."""
     ones = np.ones(line.shape[:-1] + (1,), dtype=line.dtype)
-    before = np.cumprod(np.concatenate([ones, line[..., :-1]], axis=-1), axis=-1)
-    after = np.cumprod(np.concatenate([ones, line[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
+    before = np.cumprod(np.concatenate([ones, line], axis=-1), axis=-1)[..., :-1]
+    after = np.cumprod(np.concatenate([ones, line[..., ::-1]], axis=-1), axis=-1)[..., -2::-1]
     return before * after
 
 

@@ -46,21 +46,25 @@ class Reductions:
         ``correction=1`` (the default, as in PyTorch) is the unbiased estimate; numpy's
         ``np.var`` divides by N, which is ``correction=0`` (``ddof=0`` is accepted too).
         """
-        count = math.prod(self.shape[a] for a in normalize_axes("var", axis, self.ndim))
-        if isinstance(correction, bool) or not isinstance(correction, int | np.integer):
-            raise DTypeError(f"var: correction must be an int (0 or 1), got {correction!r}")
-        if count - correction <= 0:
-            raise ShapeError(
-                f"var: {count} element(s) per result leave no degrees of freedom with "
-                f"correction={correction}; use correction=0 or reduce over more elements"
-            )
-        deviation = self - self.mean(axis=axis, keepdims=True)
-        return (deviation * deviation).sum(axis=axis, keepdims=keepdims) / (count - correction)
+        return self._variance("var", axis, correction, keepdims)
 
     @keyword_aliases
     def std(self, axis: Axis = None, correction: int = 1, keepdims: bool = False) -> Tensor:
         """Standard deviation over ``axis``, the square root of ``var`` (same ``correction``)."""
-        return self.var(axis=axis, correction=correction, keepdims=keepdims).sqrt()
+        return self._variance("std", axis, correction, keepdims).sqrt()
+
+    def _variance(self, op: str, axis: Axis, correction: int, keepdims: bool) -> Tensor:
+        count = math.prod(self.shape[a] for a in normalize_axes(op, axis, self.ndim))
+        if isinstance(correction, bool) or not isinstance(correction, int | np.integer):
+            raise DTypeError(f"{op}: correction must be an int (0 or 1), got {correction!r}")
+        if count - correction <= 0:
+            raise ShapeError(
+                f"{op}: {count} element(s) per result leave no degrees of freedom with "
+                f"correction={correction}; use correction=0 or reduce over more elements"
+            )
+        check_keepdims(op, keepdims)
+        deviation = self - self.mean(axis=axis, keepdims=True)
+        return (deviation * deviation).sum(axis=axis, keepdims=keepdims) / (count - correction)
 
     @keyword_aliases
     def prod(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
