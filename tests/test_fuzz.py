@@ -588,9 +588,9 @@ def draw_matmul_method(draw: Any, pool: list, bad: bool) -> tuple:
 
 
 BINARY = {
-    "add": (operator.add, "+", ("add",)),
+    "add": (operator.add, "+", ("add", "add_scalar")),
     "sub": (operator.sub, "-", ("sub",)),
-    "mul": (operator.mul, "*", ("mul",)),
+    "mul": (operator.mul, "*", ("mul", "mul_scalar")),
     "truediv": (operator.truediv, "/", ("div",)),
     "pow": (operator.pow, "**", ("pow", "pow_scalar")),
     "matmul": (operator.matmul, "@", ("matmul",)),

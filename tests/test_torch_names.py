@@ -360,3 +360,11 @@ def test_function_forms_equal_the_methods(function, method):
 def test_allclose_function_returns_a_python_bool():
     assert ag.allclose(X, Tensor(X) + 1e-9) is True
     assert ag.allclose([1.0], [2.0]) is False
+
+
+def test_an_array_on_the_left_gets_the_errors_of_the_reflected_operator():
+    # regression: np.greater_equal(array, t) named "greater_equal", not the operator's op
+    with pytest.raises(DTypeError, match=r"^le: unsupported dtype <U1"):
+        np.array(["a"]) >= Tensor([1.0])  # noqa: B015
+    with pytest.raises(ShapeError, match=r"^sub\(\(2,\), \(3,\)\)"):
+        np.ones(2) - Tensor([1.0, 2.0, 3.0])
