@@ -131,17 +131,24 @@ def keyword_aliases(fn: F) -> F:
     parameters = inspect.signature(fn).parameters
     aliases = {alias: name for alias, name in KEYWORD_ALIASES.items() if name in parameters}
 
+    alias_names = frozenset(aliases)
+
     @functools.wraps(fn)
     def accepting_aliases(*args: Any, **kwargs: Any) -> Any:
-        if kwargs:
-            for alias, name in aliases.items():
-                if alias in kwargs:
-                    if name in kwargs:
-                        raise DTypeError(
-                            f"{fn.__name__}: got both {alias}= and {name}=, which are two "
-                            f"names of one argument; pass only one"
-                        )
-                    kwargs[name] = kwargs.pop(alias)
+        if kwargs and not alias_names.isdisjoint(kwargs):  # kept cheap: sum() is a hot path
+            _rename(fn.__name__, kwargs, aliases)
         return fn(*args, **kwargs)
 
     return accepting_aliases  # type: ignore[return-value]
+
+
+def _rename(op: str, kwargs: dict[str, Any], aliases: dict[str, str]) -> None:
+    """Replace each alias in ``kwargs`` by the parameter's own name, in place."""
+    for alias, name in aliases.items():
+        if alias in kwargs:
+            if name in kwargs:
+                raise DTypeError(
+                    f"{op}: got both {alias}= and {name}=, which are two names of one "
+                    "argument; pass only one"
+                )
+            kwargs[name] = kwargs.pop(alias)
