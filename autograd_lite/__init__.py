@@ -1,6 +1,7 @@
 """autograd_lite: a small reverse-mode automatic differentiation engine on numpy.
 
-Read the code in this order: ``tensor.py`` (the Tensor and its operators), ``function.py``
+Read the code in this order: ``tensor.py`` (the Tensor and its operators; its named methods
+in groups in ``tensor_methods/``; ``creation.py`` for ``zeros``, ``randn``, ...), ``function.py``
 (the op contract and the graph node), ``ops/`` (one small class per op, each with its
 backward rule), ``engine.py`` (the backward walk), ``autograd.py`` (``grad``), then
 ``numerical.py`` and ``gradcheck.py`` (checking gradients against numerical differences).

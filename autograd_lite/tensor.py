@@ -168,7 +168,7 @@ class Tensor(Elementwise, Reductions, Shape, Conversions):
         if self.size != 1:
             raise ShapeError(
                 f"bool: the truth value of a tensor of shape {self.shape} is ambiguous; "
-                "use (t > 0).data.any() or .all()"
+                "use t.any() or t.all() (e.g. (t > 0).all())"
             )
         return bool(self._data)
 
