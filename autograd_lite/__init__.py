@@ -1,6 +1,7 @@
 """autograd_lite: a small reverse-mode automatic differentiation engine on numpy.
 
-Read the code in this order: ``tensor.py`` (the Tensor and its operators), ``function.py``
+Read the code in this order: ``tensor.py`` (the Tensor and its operators; its named methods
+in groups in ``tensor_methods/``; ``creation.py`` for ``zeros``, ``randn``, ...), ``function.py``
 (the op contract and the graph node), ``ops/`` (one small class per op, each with its
 backward rule), ``engine.py`` (the backward walk), ``autograd.py`` (``grad``), then
 ``numerical.py`` and ``gradcheck.py`` (checking gradients against numerical differences).
@@ -25,6 +26,23 @@ from typing import Any
 from . import ops
 from .anomaly import AnomalyError, detect_anomaly
 from .autograd import grad
+from .creation import (
+    arange,
+    eye,
+    full,
+    full_like,
+    linspace,
+    manual_seed,
+    one_hot,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randn,
+    randn_like,
+    zeros,
+    zeros_like,
+)
 from .errors import AutogradError, DTypeError, GraphError, IndexingError, ShapeError
 from .function import Context, Function
 from .functions import (
@@ -75,6 +93,28 @@ from .functions import (
     unsqueeze,
     where,
 )
+from .functions_torch import (
+    allclose,
+    argmax,
+    argmin,
+    ceil,
+    clone,
+    cumsum,
+    flatten,
+    flip,
+    floor,
+    gather,
+    isclose,
+    isfinite,
+    isinf,
+    isnan,
+    masked_fill,
+    prod,
+    round,
+    sign,
+    std,
+    var,
+)
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .graph import GraphOptionError, GraphvizError, GraphvizNotFoundError, render_svg, to_dot
@@ -105,12 +145,19 @@ __all__ = [
     "Tensor",
     "abs",
     "add",
+    "allclose",
+    "arange",
+    "argmax",
+    "argmin",
     "as_tensor",
     "broadcast_to",
     "cat",
+    "ceil",
     "clip",
+    "clone",
     "concatenate",
     "cos",
+    "cumsum",
     "detect_anomaly",
     "div",
     "elu",
@@ -118,17 +165,31 @@ __all__ = [
     "erf",
     "exp",
     "expand_dims",
+    "eye",
+    "flatten",
+    "flip",
+    "floor",
+    "full",
+    "full_like",
+    "gather",
     "gelu",
     "grad",
     "gradcheck",
     "gradgradcheck",
     "hardtanh",
-    "load_mnist",
     "is_grad_enabled",
+    "isclose",
+    "isfinite",
+    "isinf",
+    "isnan",
+    "linspace",
+    "load_mnist",
     "log",
     "log_sigmoid",
     "log_softmax",
     "logsumexp",
+    "manual_seed",
+    "masked_fill",
     "matmul",
     "max",
     "maximum",
@@ -140,14 +201,24 @@ __all__ = [
     "no_grad",
     "numerical_diff",
     "numerical_gradient",
+    "one_hot",
+    "ones",
+    "ones_like",
     "ops",
     "permute",
     "pow",
+    "prod",
+    "rand",
+    "rand_like",
+    "randn",
+    "randn_like",
     "relu",
     "render_svg",
     "reshape",
+    "round",
     "set_grad_enabled",
     "sigmoid",
+    "sign",
     "silu",
     "sin",
     "softmax",
@@ -156,13 +227,17 @@ __all__ = [
     "sqrt",
     "squeeze",
     "stack",
+    "std",
     "sub",
     "sum",
     "tanh",
     "to_dot",
     "transpose",
     "unsqueeze",
+    "var",
     "where",
+    "zeros",
+    "zeros_like",
 ]
 
 

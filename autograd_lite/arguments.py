@@ -5,13 +5,26 @@ Kept apart from ``tensor.py`` so the Tensor class reads as the list of its opera
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+import inspect
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import numpy as np
 
 from .errors import DTypeError, IndexingError, ShapeError
 
 _NUMERIC_KINDS = "biuf"  # bool, signed and unsigned int, float
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+# Other libraries' keyword names for the arguments autograd_lite calls by numpy's names.
+KEYWORD_ALIASES = {
+    "dim": "axis",  # PyTorch
+    "keepdim": "keepdims",  # PyTorch
+    "dims": "axis",  # PyTorch's flip(dims)
+    "ddof": "correction",  # numpy's var / std
+}
 
 
 def check_dtype(array: np.ndarray, where: str) -> np.ndarray:
@@ -99,3 +112,43 @@ def index_arg(index: Any) -> Any:
             )
         converted.append(item)
     return tuple(converted)
+
+
+def keyword_aliases(fn: F) -> F:
+    """Let ``fn`` also take PyTorch's (and numpy's) names for its keyword arguments.
+
+    ``x.sum(dim=0, keepdim=True)`` becomes ``x.sum(axis=0, keepdims=True)``: every alias of
+    ``KEYWORD_ALIASES`` whose target is a parameter of ``fn`` is accepted; passing both
+    spellings of one argument is a TypeError. One decorator serves every method and function
+    that takes an axis, so no method repeats the translation.
+
+    >>> @keyword_aliases
+    ... def total(values, axis=None, keepdims=False):
+    ...     return axis, keepdims
+    >>> total([1], dim=0, keepdim=True)
+    (0, True)
+    """
+    parameters = inspect.signature(fn).parameters
+    aliases = {alias: name for alias, name in KEYWORD_ALIASES.items() if name in parameters}
+
+    alias_names = frozenset(aliases)
+
+    @functools.wraps(fn)
+    def accepting_aliases(*args: Any, **kwargs: Any) -> Any:
+        if kwargs and not alias_names.isdisjoint(kwargs):  # kept cheap: sum() is a hot path
+            _rename(fn.__name__, kwargs, aliases)
+        return fn(*args, **kwargs)
+
+    return accepting_aliases  # type: ignore[return-value]
+
+
+def _rename(op: str, kwargs: dict[str, Any], aliases: dict[str, str]) -> None:
+    """Replace each alias in ``kwargs`` by the parameter's own name, in place."""
+    for alias, name in aliases.items():
+        if alias in kwargs:
+            if name in kwargs:
+                raise DTypeError(
+                    f"{op}: got both {alias}= and {name}=, which are two names of one "
+                    "argument; pass only one"
+                )
+            kwargs[name] = kwargs.pop(alias)

@@ -11,7 +11,7 @@ An op is a small subclass of ``Function`` with two static methods (PyTorch's
   where higher-order gradients come from; otherwise they run in no-grad mode.
 
 A rule written only with what numpy arrays and Tensors share (operators, ``reshape``,
-``transpose``, ``sum``, ..., the functions of ``ops/_dual.py`` and ``Function.compute``) can
+``swapaxes``, ``sum``, ..., the functions of ``ops/_dual.py`` and ``Function.compute``) can
 run on either. An op that sets ``backward_on_arrays = True`` (every built-in op does) gets
 raw arrays during a plain backward pass: ``grad`` is an array, ``ctx.operands`` are the
 input arrays, ``ctx.output()`` is the output array, and no Tensor is made, so the backward

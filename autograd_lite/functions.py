@@ -1,5 +1,8 @@
 """The ops as functions, with numpy's and PyTorch's names: ``exp(x)``, ``concatenate(xs)``...
 
+Functions that take an axis accept PyTorch's ``dim=`` / ``keepdim=`` as well
+(``cat(xs, dim=1)``), through ``arguments.keyword_aliases``.
+
 Each accepts Tensors, arrays or numbers and delegates to the Tensor method or op of the same
 name, so there is one implementation of every op.
 """
@@ -12,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from . import ops
+from .arguments import keyword_aliases
 from .errors import DTypeError, ShapeError
 from .ops._axes import single_axis
 from .tensor import Tensor
@@ -204,36 +208,43 @@ def clip(x: Any, low: Any = None, high: Any = None) -> Tensor:
     return _tensor(x, "clip").clip(low, high)
 
 
+@keyword_aliases
 def sum(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:  # noqa: A001
     """Sum over ``axis`` (None: all axes)."""
     return _tensor(x, "sum").sum(axis, keepdims)
 
 
+@keyword_aliases
 def mean(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """Mean over ``axis`` (None: all axes)."""
     return _tensor(x, "mean").mean(axis, keepdims)
 
 
+@keyword_aliases
 def max(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:  # noqa: A001
     """Maximum over ``axis``; tied maxima share the gradient evenly."""
     return _tensor(x, "max").max(axis, keepdims)
 
 
+@keyword_aliases
 def min(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:  # noqa: A001
     """Minimum over ``axis``; tied minima share the gradient evenly."""
     return _tensor(x, "min").min(axis, keepdims)
 
 
+@keyword_aliases
 def logsumexp(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """log(sum(exp(x))) over ``axis``, stable for large values."""
     return _tensor(x, "logsumexp").logsumexp(axis, keepdims)
 
 
+@keyword_aliases
 def softmax(x: Any, axis: int = -1) -> Tensor:
     """Softmax along ``axis``, stable for large values."""
     return _tensor(x, "softmax").softmax(axis)
 
 
+@keyword_aliases
 def log_softmax(x: Any, axis: int = -1) -> Tensor:
     """log(softmax(x)) along ``axis``, computed in one stable step."""
     return _tensor(x, "log_softmax").log_softmax(axis)
@@ -245,14 +256,14 @@ def reshape(x: Any, shape: Sequence[int]) -> Tensor:
 
 
 def transpose(x: Any, axes: Sequence[int] | None = None) -> Tensor:
-    """Permute the axes (None reverses them)."""
+    """Permute the axes as ``numpy.transpose`` (None reverses them)."""
     x = _tensor(x, "transpose")
-    return x.transpose() if axes is None else x.transpose(_sequence(axes, "transpose", "axes"))
+    return x.permute() if axes is None else x.permute(_sequence(axes, "transpose", "axes"))
 
 
 def permute(x: Any, axes: Sequence[int]) -> Tensor:
     """Reorder the axes (PyTorch's name for ``transpose(*axes)``)."""
-    return _tensor(x, "permute").transpose(_sequence(axes, "permute", "axes"))
+    return _tensor(x, "permute").permute(_sequence(axes, "permute", "axes"))
 
 
 def broadcast_to(x: Any, shape: Sequence[int]) -> Tensor:
@@ -260,16 +271,19 @@ def broadcast_to(x: Any, shape: Sequence[int]) -> Tensor:
     return _tensor(x, "broadcast_to").broadcast_to(_sequence(shape, "broadcast_to", "shape"))
 
 
+@keyword_aliases
 def squeeze(x: Any, axis: Axis = None) -> Tensor:
     """Drop size-1 axes."""
     return _tensor(x, "squeeze").squeeze(axis)
 
 
+@keyword_aliases
 def unsqueeze(x: Any, axis: int) -> Tensor:
     """Insert a size-1 axis at ``axis``."""
     return _tensor(x, "unsqueeze").unsqueeze(axis)
 
 
+@keyword_aliases
 def expand_dims(x: Any, axis: int) -> Tensor:
     """Insert a size-1 axis (numpy's name for ``unsqueeze``)."""
     return _tensor(x, "expand_dims").unsqueeze(axis)
@@ -290,6 +304,7 @@ def where(condition: Any, x: Any, y: Any) -> Tensor:
     return ops.Where.apply(condition, x, x._lift(y, "where"))
 
 
+@keyword_aliases
 def concatenate(tensors: Sequence[Any], axis: int | None = 0) -> Tensor:
     """Join tensors along an existing axis (``cat`` is the same function).
 
@@ -305,6 +320,7 @@ def concatenate(tensors: Sequence[Any], axis: int | None = 0) -> Tensor:
 cat = concatenate
 
 
+@keyword_aliases
 def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
     """Join tensors of one shape along a new axis."""
     tensors = _tensors("stack", tensors)

@@ -2,7 +2,8 @@
 
 A tensor made by an op while grad mode is on, from an input that requires grad, keeps the
 op's graph node (``Context``) in ``_node``; ``backward()`` walks those nodes in reverse.
-Every operator and method below is one line that delegates to an op of ``ops/``.
+Every operator below is one line that delegates to an op of ``ops/``; the named methods
+(``exp``, ``sum``, ``reshape``, ...) come in groups from the mixins of ``tensor_methods/``.
 
 dtype policy: a float tensor keeps its dtype through every op, also when combined with
 Python or numpy scalars (float32 stays float32; no silent upcast); two arrays of different
@@ -13,26 +14,27 @@ masks), but only float tensors can require grad.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
 
 from . import ops
-from .arguments import check_dtype, dtype_arg, index_arg, operand_array, shape_arg, to_array
+from .arguments import check_dtype, dtype_arg, index_arg, operand_array, to_array
 from .engine import root_gradient, run_backward
 from .errors import DTypeError, GraphError, ShapeError
-from .ops._axes import (
-    check_keepdims,
-    normalize_axes,
-    permutation,
-    single_axis,
-    squeezed_shape,
-    unsqueezed_shape,
+from .tensor_methods.conversions import (
+    Conversions,
+    format_tensor,
+    missing_attribute,
+    scalar_value,
 )
+from .tensor_methods.elementwise import Elementwise
+from .tensor_methods.numpy_interop import array_ufunc
+from .tensor_methods.reductions import Reductions
+from .tensor_methods.shape import Shape
 
 
-class Tensor:
+class Tensor(Elementwise, Reductions, Shape, Conversions):
     """A numpy array with an optional gradient and the graph that produced it.
 
     >>> from autograd_lite import Tensor
@@ -53,7 +55,6 @@ class Tensor:
         "_retains_grad",
         "__weakref__",
     )
-    __array_ufunc__ = None  # numpy defers to Tensor's operators: ndarray * Tensor is a Tensor
     from .display import tensor_html as _repr_html_  # Jupyter shows a table (display.py)
 
     def __init__(
@@ -168,9 +169,17 @@ class Tensor:
         if self.size != 1:
             raise ShapeError(
                 f"bool: the truth value of a tensor of shape {self.shape} is ambiguous; "
-                "use (t > 0).data.any() or .all()"
+                "use t.any() or t.all() (e.g. (t > 0).all())"
             )
         return bool(self._data)
+
+    # fmt: off
+    def __float__(self): return float(scalar_value(self, "float"))
+    def __int__(self): return int(scalar_value(self, "int"))
+    def __format__(self, spec): return format_tensor(self, spec)
+    def __getattr__(self, name): raise missing_attribute(self, name)
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs): return array_ufunc(self, ufunc, method, inputs, kwargs)  # noqa: E501
+    # fmt: on
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
         return self._data if dtype is None else self._data.astype(dtype)
@@ -262,160 +271,3 @@ class Tensor:
             return Tensor._from_op(ufunc(self._data, other._data), None)
         except ValueError as error:
             raise ShapeError(f"{op}: shapes {self.shape} and {other.shape}: {error}") from None
-
-    # ----------------------------------------------------------------- elementwise
-    def pow(self, exponent: Any) -> Tensor:
-        """``self ** exponent`` for a number or a Tensor exponent."""
-        if isinstance(exponent, int | float | np.integer | np.floating) and not isinstance(
-            exponent, bool
-        ):
-            value = exponent.item() if isinstance(exponent, np.generic) else exponent
-            return ops.PowScalar.apply(self, exponent=value)
-        return ops.Pow.apply(self, self._lift(exponent, "pow"))
-
-    def exp(self) -> Tensor:
-        """Elementwise e^x."""
-        return ops.Exp.apply(self)
-
-    def log(self) -> Tensor:
-        """Elementwise natural logarithm."""
-        return ops.Log.apply(self)
-
-    def sqrt(self) -> Tensor:
-        """Elementwise square root."""
-        return ops.Sqrt.apply(self)
-
-    def abs(self) -> Tensor:
-        """Elementwise absolute value (gradient 0 at 0)."""
-        return ops.Abs.apply(self)
-
-    def sin(self) -> Tensor:
-        """Elementwise sine."""
-        return ops.Sin.apply(self)
-
-    def cos(self) -> Tensor:
-        """Elementwise cosine."""
-        return ops.Cos.apply(self)
-
-    def tanh(self) -> Tensor:
-        """Elementwise hyperbolic tangent."""
-        return ops.Tanh.apply(self)
-
-    def sigmoid(self) -> Tensor:
-        """Elementwise 1 / (1 + e^-x), computed without overflow."""
-        return ops.Sigmoid.apply(self)
-
-    def relu(self) -> Tensor:
-        """Elementwise max(x, 0) (gradient 0 at 0)."""
-        return ops.Relu.apply(self)
-
-    def maximum(self, other: Any) -> Tensor:
-        """Elementwise maximum of two tensors (ties share the gradient)."""
-        return ops.Maximum.apply(self, self._lift(other, "maximum"))
-
-    def minimum(self, other: Any) -> Tensor:
-        """Elementwise minimum of two tensors (ties share the gradient)."""
-        return ops.Minimum.apply(self, self._lift(other, "minimum"))
-
-    def clip(self, low: float | None = None, high: float | None = None) -> Tensor:
-        """Limit values to [low, high]; either bound may be None."""
-        for bound in (low, high):
-            if bound is not None and not isinstance(bound, int | float | np.integer | np.floating):
-                raise DTypeError(f"clip: bounds must be real numbers or None, got {bound!r}")
-        low, high = (b.item() if isinstance(b, np.generic) else b for b in (low, high))
-        return ops.Clip.apply(self, low=low, high=high)
-
-    def astype(self, dtype: Any) -> Tensor:
-        """The values cast to ``dtype`` (the gradient is cast back)."""
-        return ops.Astype.apply(self, dtype=dtype_arg("astype", dtype))
-
-    # ----------------------------------------------------------------- reductions
-    def sum(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
-        """Sum over ``axis`` (None: all axes)."""
-        return ops.Sum.apply(self, axis=axis, keepdims=keepdims)
-
-    def mean(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
-        """Mean over ``axis`` (None: all axes)."""
-        check_keepdims("mean", keepdims)
-        count = math.prod(self.shape[a] for a in normalize_axes("mean", axis, self.ndim))
-        values = self if self.dtype.kind == "f" else self.astype(np.float64)  # as numpy does
-        return values.sum(axis=axis, keepdims=keepdims) / count
-
-    def max(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
-        """Maximum over ``axis``; tied maxima share the gradient evenly."""
-        return ops.Max.apply(self, axis=axis, keepdims=keepdims)
-
-    def min(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
-        """Minimum over ``axis``; tied minima share the gradient evenly."""
-        return ops.Min.apply(self, axis=axis, keepdims=keepdims)
-
-    def logsumexp(
-        self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False
-    ) -> Tensor:
-        """log(sum(exp(x))) over ``axis``, stable for large values."""
-        return ops.LogSumExp.apply(self, axis=axis, keepdims=keepdims)
-
-    def softmax(self, axis: int = -1) -> Tensor:
-        """Softmax along ``axis``, stable for large values."""
-        return ops.Softmax.apply(self, axis=axis)
-
-    def log_softmax(self, axis: int = -1) -> Tensor:
-        """log(softmax(x)) along ``axis``, computed in one stable step."""
-        return ops.LogSoftmax.apply(self, axis=axis)
-
-    # ----------------------------------------------------------------- shape
-    def reshape(self, *shape: int) -> Tensor:
-        """The same values in a new shape (one dimension may be -1)."""
-        return ops.Reshape.apply(self, shape=shape_arg("reshape", shape))
-
-    def transpose(self, *axes: int) -> Tensor:
-        """Permute the axes like ``numpy.transpose``; no axes reverses them."""
-        if not axes:
-            return ops.Transpose.apply(self, axes=None)
-        if len(axes) == 1 and isinstance(axes[0], tuple | list):
-            axes = tuple(axes[0])
-        return ops.Transpose.apply(self, axes=permutation("transpose", axes, self.ndim))
-
-    def permute(self, *axes: int) -> Tensor:
-        """Reorder the axes (PyTorch's name for ``transpose(*axes)``)."""
-        return self.transpose(*axes)
-
-    @property
-    def T(self) -> Tensor:  # noqa: N802 (numpy's name)
-        """The transpose (axes reversed), as numpy's ``.T``."""
-        return self.transpose()
-
-    def swapaxes(self, axis1: int, axis2: int) -> Tensor:
-        """Exchange two axes."""
-        first, second = (single_axis("swapaxes", a, self.ndim) for a in (axis1, axis2))
-        axes = list(range(self.ndim))
-        axes[first], axes[second] = second, first
-        return self.transpose(*axes)
-
-    def broadcast_to(self, *shape: int) -> Tensor:
-        """Broadcast to ``shape`` as numpy does."""
-        return ops.BroadcastTo.apply(self, shape=shape_arg("broadcast_to", shape))
-
-    def sum_to(self, *shape: int) -> Tensor:
-        """Sum over broadcast axes down to ``shape`` (the inverse of ``broadcast_to``)."""
-        return ops.SumTo.apply(self, shape=shape_arg("sum_to", shape))
-
-    def squeeze(self, axis: int | tuple[int, ...] | None = None) -> Tensor:
-        """Drop size-1 axes (all of them, or the given ones, which must have size 1)."""
-        return self.reshape(squeezed_shape(self.shape, axis))
-
-    def unsqueeze(self, axis: int | tuple[int, ...]) -> Tensor:
-        """Insert size-1 axes at ``axis``, an int or a tuple (``numpy.expand_dims``)."""
-        return self.reshape(unsqueezed_shape(self.shape, axis))
-
-    def expand_dims(self, axis: int) -> Tensor:
-        """Insert a size-1 axis (numpy's name for ``unsqueeze``)."""
-        return self.unsqueeze(axis)
-
-    def flatten(self) -> Tensor:
-        """The values as one dimension."""
-        return self.reshape(-1)
-
-    def matmul(self, other: Any) -> Tensor:
-        """Matrix product with numpy's semantics (``@``)."""
-        return ops.MatMul.apply(self, self._lift(other, "matmul"))

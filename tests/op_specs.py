@@ -232,6 +232,103 @@ def _matrix_pair():
     return shapes(min_dims=2, max_dims=2).map(lambda s: (s, s))
 
 
+def _one_axis_or_none(shapes_):
+    ndim = len(shapes_[0])
+    axes = st.none() | st.integers(-ndim, ndim - 1) if ndim else st.none()
+    return st.fixed_dictionaries({"axis": axes, "keepdims": st.booleans()})
+
+
+def _flip_kwargs(shapes_):
+    return reduction_kwargs(shapes_[0]).map(lambda k: {"axis": k["axis"]})
+
+
+def _count(shape, axis):
+    axes = range(len(shape)) if axis is None else np.atleast_1d(axis).tolist()
+    return int(np.prod([shape[a] for a in axes]))
+
+
+def _var_kwargs(shapes_, allow_single=True):
+    (shape,) = shapes_
+
+    def with_correction(k):
+        count = _count(shape, k["axis"])
+        return st.sampled_from([0, 1] if count > 1 else [0]).map(lambda c: {**k, "correction": c})
+
+    kwargs = reduction_kwargs(shape)
+    if not allow_single:  # std at a variance of 0 has no derivative
+        kwargs = kwargs.filter(lambda k: _count(shape, k["axis"]) > 1)
+    return kwargs.flatmap(with_correction)
+
+
+def _np_var(x, axis, keepdims, correction):
+    axis = tuple(np.atleast_1d(axis).tolist()) if axis is not None else None
+    return np.var(x, axis=axis, ddof=correction, keepdims=keepdims)
+
+
+@st.composite
+def _flatten_kwargs(draw, shapes_):
+    ndim = max(len(shapes_[0]), 1)
+    start = draw(st.integers(0, ndim - 1))
+    end = draw(st.integers(start, ndim - 1))
+    return {"start_dim": start - draw(st.sampled_from([0, ndim])), "end_dim": end}
+
+
+def _np_flatten(x, start_dim, end_dim):
+    if x.ndim == 0:
+        return x.reshape(1)
+    start, end = start_dim % x.ndim, end_dim % x.ndim
+    return x.reshape(
+        x.shape[:start] + (int(np.prod(x.shape[start : end + 1])),) + x.shape[end + 1 :]
+    )
+
+
+def _reps_kwargs(min_extra):
+    def kwargs(shapes_):
+        ndim = len(shapes_[0])
+        counts = st.integers(1, 3)
+        return st.integers(max(ndim + min_extra, 0), ndim + 1).flatmap(
+            lambda n: st.tuples(*[counts] * n).map(lambda r: {"reps": r})
+        )
+
+    return kwargs
+
+
+@st.composite
+def _gather_case(draw):
+    from autograd_lite.testing import Case
+
+    shape = draw(shapes(min_dims=1))
+    axis = draw(st.integers(-len(shape), len(shape) - 1))
+    index_shape = list(shape)
+    index_shape[axis] = draw(st.integers(1, 3))
+    index = draw(hnp.arrays(np.int64, tuple(index_shape), elements=st.integers(0, shape[axis] - 1)))
+    x = draw(hnp.arrays(np.float64, shape, elements=floats()))
+    return Case((x,), {"axis": axis, "index": index})
+
+
+def _masked_fill_kwargs(shapes_):
+    mask = hnp.arrays(np.bool_, shapes_[0])
+    return st.tuples(mask, st.sampled_from([-1.5, 0.0, 2.0])).map(
+        lambda m: {"mask": m[0], "value": m[1]}
+    )
+
+
+def _two_axes_kwargs(shapes_):
+    ndim = len(shapes_[0])
+    axis = st.integers(-ndim, ndim - 1)
+    return st.tuples(axis, axis).map(lambda a: {"axes": a})
+
+
+def _round_kwargs(_):
+    return st.sampled_from([0, 1, 2]).map(lambda d: {"decimals": d})
+
+
+# values a quarter of a step off the grid: never an integer, a half or 0, where sign, floor,
+# ceil and round (to 0, 1 or 2 decimals) jump
+OFF_THE_JUMPS = grid(-3.0, 3.0, offset=0.0025)
+WITH_ZEROS = st.one_of(st.just(0.0), floats())  # prod's gradient with one or more zeros
+
+
 _ONE = cases(1)
 _TWO = cases(2)
 
@@ -304,6 +401,15 @@ SPECS: dict[str, OpSpec] = {
         lambda x, min_val, max_val: np.clip(x, min_val, max_val),
         cases(1, elements=DISTINCT, kwargs=_hardtanh_kwargs),
     ),
+    # piecewise constant: gradient 0
+    "sign": OpSpec(lambda x: x.sign(), np.sign, cases(1, elements=OFF_THE_JUMPS)),
+    "floor": OpSpec(lambda x: x.floor(), np.floor, cases(1, elements=OFF_THE_JUMPS)),
+    "ceil": OpSpec(lambda x: x.ceil(), np.ceil, cases(1, elements=OFF_THE_JUMPS)),
+    "round": OpSpec(
+        lambda x, decimals: x.round(decimals),
+        lambda x, decimals: np.round(x, decimals),
+        cases(1, elements=OFF_THE_JUMPS, kwargs=_round_kwargs),
+    ),
     # selecting (y's grid is offset by half a step: x and y never tie)
     "maximum": OpSpec(
         ag.maximum, np.maximum, cases(2, elements=[DISTINCT, grid(-2, 2, offset=0.005)])
@@ -327,6 +433,16 @@ SPECS: dict[str, OpSpec] = {
         _np_reduce(np.sum),
         cases(1, kwargs=lambda s: reduction_kwargs(s[0])),
     ),
+    "prod": OpSpec(
+        lambda x, axis, keepdims: x.prod(dim=axis, keepdim=keepdims),
+        _np_reduce(np.prod),
+        cases(1, elements=WITH_ZEROS, kwargs=_one_axis_or_none),
+    ),
+    "cumsum": OpSpec(
+        lambda x, axis: x.cumsum(dim=axis),
+        lambda x, axis: np.cumsum(x, axis=axis),
+        cases(1, kwargs=lambda s: _one_axis_or_none(s).map(lambda k: {"axis": k["axis"]})),
+    ),
     "max": OpSpec(
         lambda x, axis, keepdims: x.max(axis, keepdims),
         _np_reduce(np.max),
@@ -344,10 +460,16 @@ SPECS: dict[str, OpSpec] = {
         cases(1, kwargs=_reshape_kwargs),
     ),
     "transpose": OpSpec(
-        lambda x, axes: x.transpose(*(axes or ())),
+        lambda x, axes: x.permute(*(axes or ())),
         lambda x, axes: np.transpose(x, axes),
         cases(1, kwargs=_transpose_kwargs),
     ),
+    "flip": OpSpec(
+        lambda x, axis: x.flip(dims=axis),
+        lambda x, axis: np.flip(x, axis=axis),
+        cases(1, kwargs=_flip_kwargs),
+    ),
+    "clone": OpSpec(lambda x: x.clone(), np.copy, _ONE),
     "broadcast_to": OpSpec(
         lambda x, shape: x.broadcast_to(shape),
         lambda x, shape: np.broadcast_to(x, shape),
@@ -429,4 +551,43 @@ DERIVED_SPECS: dict[str, OpSpec] = {
         cases(1, input_shapes=_one_shape(shapes(min_dims=1))),
     ),
     "T": OpSpec(lambda x: x.T, lambda x: x.T, _ONE),
+    "transpose_two_axes": OpSpec(
+        lambda x, axes: x.transpose(*axes),
+        lambda x, axes: np.swapaxes(x, *axes),
+        cases(1, input_shapes=_one_shape(shapes(min_dims=1)), kwargs=_two_axes_kwargs),
+    ),
+    "var": OpSpec(
+        lambda x, axis, keepdims, correction: x.var(
+            dim=axis, keepdim=keepdims, correction=correction
+        ),
+        _np_var,
+        cases(1, kwargs=_var_kwargs),
+    ),
+    "std": OpSpec(
+        lambda x, axis, keepdims, correction: x.std(axis, correction, keepdims),
+        lambda x, axis, keepdims, correction: np.sqrt(_np_var(x, axis, keepdims, correction)),
+        cases(
+            1,
+            elements=DISTINCT,
+            unique=True,
+            kwargs=lambda s: _var_kwargs(s, allow_single=False),
+        ),
+    ),
+    "flatten": OpSpec(
+        lambda x, start_dim, end_dim: x.flatten(start_dim, end_dim),
+        _np_flatten,
+        cases(1, kwargs=_flatten_kwargs),
+    ),
+    "tile": OpSpec(lambda x, reps: x.tile(reps), np.tile, cases(1, kwargs=_reps_kwargs(-3))),
+    "repeat": OpSpec(lambda x, reps: x.repeat(*reps), np.tile, cases(1, kwargs=_reps_kwargs(0))),
+    "masked_fill": OpSpec(
+        lambda x, mask, value: x.masked_fill(mask, value),
+        lambda x, mask, value: np.where(mask, value, x),
+        cases(1, kwargs=_masked_fill_kwargs),
+    ),
+    "gather": OpSpec(
+        lambda x, axis, index: x.gather(dim=axis, index=index),
+        lambda x, axis, index: np.take_along_axis(x, index, axis),
+        _gather_case(),
+    ),
 }

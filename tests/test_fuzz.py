@@ -588,9 +588,9 @@ def draw_matmul_method(draw: Any, pool: list, bad: bool) -> tuple:
 
 
 BINARY = {
-    "add": (operator.add, "+", ("add",)),
+    "add": (operator.add, "+", ("add", "add_scalar")),
     "sub": (operator.sub, "-", ("sub",)),
-    "mul": (operator.mul, "*", ("mul",)),
+    "mul": (operator.mul, "*", ("mul", "mul_scalar")),
     "truediv": (operator.truediv, "/", ("div",)),
     "pow": (operator.pow, "**", ("pow", "pow_scalar")),
     "matmul": (operator.matmul, "@", ("matmul",)),
@@ -675,6 +675,17 @@ method_op("softmax", "softmax", lambda t, **kw: ref_softmax(t.a, **kw), draw_sof
 method_op("softmax", "log_softmax", lambda t, **kw: ref_log_softmax(t.a, **kw), draw_softmax)
 
 
+# --- the names PyTorch users reach for (issue 13)
+for _name in ("sign", "floor", "ceil", "isnan", "isinf", "isfinite", "round"):
+    method_op("torch", _name, lambda t, _name=_name: getattr(np, _name)(t.a), draw_receiver)
+for _name in ("argmax", "argmin", "any", "all", "prod", "var", "std"):
+    _ddof = {"ddof": 1} if _name in ("var", "std") else {}  # unbiased, as in PyTorch
+    _ref = lambda t, _name=_name, _ddof=_ddof, **kw: getattr(np, _name)(t.a, **_ddof, **kw)  # noqa: E731
+    method_op("torch", _name, _ref, draw_reduction, ("mean",))
+method_op("torch", "cumsum", lambda t, **kw: np.cumsum(t.a, **kw), draw_softmax)
+method_op("torch", "flip", lambda t, **kw: np.flip(t.a, **kw), draw_softmax)
+
+
 # --- shape ops
 def draw_reshape(draw: Any, pool: list, bad: bool) -> tuple:
     t = _tensor(draw, pool)
@@ -739,7 +750,15 @@ method_op(
     lambda t, *s: np.broadcast_to(t.a, s[0] if len(s) == 1 else s),
     draw_broadcast,
 )
-method_op("transpose", "transpose", lambda t, *a: t.a.transpose(*a), draw_transpose)
+
+
+def _np_transpose(t: Any, *axes: Any) -> np.ndarray:
+    """numpy's transpose, except that exactly two axes swap them (PyTorch's two-axis form)."""
+    given = tuple(axes[0]) if len(axes) == 1 and isinstance(axes[0], tuple | list) else axes
+    return t.a.swapaxes(*given) if len(given) == 2 else t.a.transpose(*axes)
+
+
+method_op("transpose", "transpose", _np_transpose, draw_transpose)
 method_op("transpose", "permute", lambda t, *a: t.a.transpose(*a), draw_transpose, ("transpose",))
 method_op(
     "transpose", "swapaxes", lambda t, a, b: t.a.swapaxes(a, b), draw_swapaxes, ("transpose",)
@@ -1365,6 +1384,7 @@ test_fuzz_clip = _group_test("clip")
 test_fuzz_astype = _group_test("astype")
 test_fuzz_functional = _group_test("functional")
 test_fuzz_misc = _group_test("misc")
+test_fuzz_torch = _group_test("torch")
 test_fuzz_types = fuzz_test(
     "test_fuzz_types", sorted(OPS), bad_types=True, examples=_fixed("types")
 )

@@ -3,7 +3,8 @@
 Each entry is a ``Function`` subclass with a local backward rule. ``tests/op_specs.py``
 keeps a matching table of specs (numpy reference, input domain, points to avoid), and a test
 fails when an op here has no spec, so no op exists without its gradient test. Derived ops
-(``mean``, ``stack``, ``squeeze``, ...) are compositions of these and have specs too.
+(``mean``, ``var``, ``stack``, ``squeeze``, ``gather``, ...) are compositions of these and
+have specs too.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from .compare import Clip, Maximum, Minimum, Where
 from .elementwise import Abs, Cos, Exp, Log, Relu, Sigmoid, Sin, Sqrt, Tanh
 from .index import Concatenate, GetItem, IndexAdd
 from .linalg import MatMul
-from .reduce import Max, Min, Sum
-from .shape import Astype, BroadcastTo, Reshape, SumTo, Transpose
+from .reduce import Cumsum, Max, Min, Prod, Sum
+from .rounding import Ceil, Floor, Round, Sign
+from .shape import Astype, BroadcastTo, Clone, Flip, Reshape, SumTo, Transpose
 from .softmax import LogSoftmax, LogSumExp, Softmax, SoftmaxCrossEntropy
 
 OPS: dict[str, type[Function]] = {
@@ -28,12 +30,14 @@ OPS: dict[str, type[Function]] = {
         Exp, Log, Sqrt, Abs, Sin, Cos, Tanh, Sigmoid, Relu,
         # activations
         Erf, Softplus, Gelu, Silu, Elu, LogSigmoid, Hardtanh,
+        # piecewise constant (gradient 0)
+        Sign, Floor, Ceil, Round,
         # selecting
         Maximum, Minimum, Clip, Where,
         # reductions
-        Sum, Max, Min,
+        Sum, Prod, Max, Min, Cumsum,
         # shape
-        Reshape, Transpose, BroadcastTo, SumTo, Astype,
+        Reshape, Transpose, Flip, BroadcastTo, SumTo, Astype, Clone,
         # indexing and joining
         GetItem, IndexAdd, Concatenate,
         # linear algebra

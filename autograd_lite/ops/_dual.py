@@ -4,8 +4,9 @@ A built-in op's ``backward`` is written once and runs in two ways (see ``functio
 on raw numpy arrays during a plain ``backward()``, where a rule costs what numpy costs, and
 on Tensors under ``create_graph=True``, where every call records a node, which is where
 higher-order gradients come from. Operators (``+ - * / ** @``, indexing) and the methods
-``reshape``, ``transpose``, ``squeeze``, ``sum`` and ``astype`` already mean the same on
-both; this module supplies the rest under numpy's names.
+``reshape``, ``swapaxes``, ``squeeze``, ``sum`` and ``astype`` already mean the same on
+both (``transpose`` too, except with exactly two axes, which a Tensor swaps as PyTorch
+does: use ``swapaxes`` there); this module supplies the rest under numpy's names.
 """
 
 from __future__ import annotations

@@ -24,9 +24,7 @@ def _check_matmul_shapes(x: np.ndarray, y: np.ndarray) -> None:
 
 def _swap_last(t):
     """The matrix transpose of each matrix in a (batched) array or Tensor."""
-    axes = list(range(t.ndim))
-    axes[-2], axes[-1] = axes[-1], axes[-2]
-    return t.transpose(tuple(axes))
+    return t.swapaxes(-1, -2)
 
 
 class MatMul(Op):

@@ -1,7 +1,8 @@
-"""Reductions: sum, and max / min with ties sharing the gradient evenly.
+"""Reductions: sum, prod, max / min with ties sharing the gradient evenly, and cumsum.
 
-``axis`` is None (all axes), an int or a tuple of ints; ``keepdims`` keeps reduced axes as
-size 1. ``mean`` is derived (sum times 1/count) in ``tensor.py``.
+``axis`` is None (all axes), an int or a tuple of ints (``prod`` and ``cumsum``: None or one
+int, as in PyTorch); ``keepdims`` keeps reduced axes as size 1. ``mean``, ``var`` and ``std``
+are derived from these in ``tensor_methods/reductions.py``.
 """
 
 from __future__ import annotations
@@ -9,7 +10,9 @@ from __future__ import annotations
 import numpy as np
 
 from ._axes import check_keepdims, keepdims_shape, normalize_axes
-from ._dual import Op, broadcast_to
+from ._dual import Op, broadcast_to, expand_dims
+from .compare import Where
+from .shape import Flip
 
 
 def _grad_to_input_shape(grad, ctx):
@@ -65,3 +68,61 @@ class Max(_Extremum):
 
 class Min(_Extremum):
     reduce = staticmethod(np.min)
+
+
+class Prod(Op):
+    """The product over one axis (or all of them, ``axis=None``), exact when some x_i = 0."""
+
+    @staticmethod
+    def forward(ctx, x, axis, keepdims):
+        check_keepdims("prod", keepdims)
+        return np.prod(x, axis=axis, keepdims=keepdims)
+
+    @staticmethod
+    def backward(ctx, grad):
+        # d(prod_j x_j)/dx_i = prod_{j != i} x_j: the product of the others, computed as
+        # products (never out / x_i), so it is exact when one or several x_j are 0
+        (x,) = ctx.operands
+        axis = ctx.attrs["axis"]
+        line = x.reshape(-1) if axis is None else x.swapaxes(axis, -1)  # the axis moved last
+        others = (_others_on_array if ctx.on_arrays else _others_differentiable)(ctx, line)
+        others = others.reshape(x.shape) if axis is None else others.swapaxes(axis, -1)
+        return _grad_to_input_shape(grad, ctx) * others
+
+
+def _others_on_array(ctx, line: np.ndarray) -> np.ndarray:
+    """prod_{j != i} line_j along the last axis, in O(n): the product of the elements before
+    i (a cumulative product shifted by one) times the product of those after i."""
+    ones = np.ones(line.shape[:-1] + (1,), dtype=line.dtype)
+    before = np.cumprod(np.concatenate([ones, line], axis=-1), axis=-1)[..., :-1]
+    after = np.cumprod(np.concatenate([ones, line[..., ::-1]], axis=-1), axis=-1)[..., -2::-1]
+    return before * after
+
+
+def _others_differentiable(ctx, line):
+    """The same, written with ops so that it can be differentiated again: others[..., i, j]
+    is line_j for j != i and 1 for j == i, and its product over j leaves line_i out."""
+    n = line.shape[-1]
+    leave_out = ctx.constant(np.eye(n, dtype=bool))
+    one = ctx.constant(np.ones((), dtype=line.dtype))
+    return Prod.compute(
+        Where.compute(leave_out, one, expand_dims(line, -2)), axis=-1, keepdims=False
+    )
+
+
+class Cumsum(Op):
+    """Running sums along one axis: out_i = x_0 + ... + x_i."""
+
+    reads_inputs = False  # backward needs only the axis
+
+    @staticmethod
+    def forward(ctx, x, axis):
+        return np.cumsum(x, axis=axis)
+
+    @staticmethod
+    def backward(ctx, grad):
+        # d out_i / d x_k = 1 for i >= k: x_k receives the sum of the gradients from k on,
+        # a cumulative sum taken from the end (flip, cumsum, flip)
+        axis = ctx.attrs["axis"]
+        reverse = {"axis": (axis,)}
+        return Flip.compute(Cumsum.compute(Flip.compute(grad, **reverse), axis=axis), **reverse)

@@ -1,8 +1,9 @@
-"""Shape ops: reshape, transpose, broadcast_to, sum_to and astype.
+"""Shape ops: reshape, transpose, flip, broadcast_to, sum_to, astype and clone.
 
 ``broadcast_to`` and ``sum_to`` are each other's backward; ``sum_to`` is also the one place
 where the engine undoes broadcasting for every binary op. ``squeeze``, ``unsqueeze`` and
-``permute`` are derived from these in ``tensor.py``.
+``permute``, ``flatten``, ``tile`` and ``repeat`` are derived from these in
+``tensor_methods/shape.py``.
 """
 
 from __future__ import annotations
@@ -44,7 +45,8 @@ class Transpose(Op):
     def backward(ctx, grad):
         # the inverse permutation undoes the transpose (reversal is its own inverse)
         axes = ctx.attrs["axes"]
-        return grad.transpose() if axes is None else grad.transpose(*np.argsort(axes).tolist())
+        inverse = None if axes is None else tuple(np.argsort(axes).tolist())
+        return Transpose.compute(grad, axes=inverse)
 
 
 class BroadcastTo(Op):
@@ -89,3 +91,33 @@ class Astype(Op):
     def backward(ctx, grad):
         # a cast is the identity on values: the gradient is cast back to the input's dtype
         return grad.astype(ctx.inputs[0].dtype)
+
+
+class Flip(Op):
+    """Reverse the order of the elements along ``axis`` (a tuple of axes)."""
+
+    reads_inputs = False  # backward needs only the axes
+
+    @staticmethod
+    def forward(ctx, x, axis):
+        return np.flip(x, axis=axis)
+
+    @staticmethod
+    def backward(ctx, grad):
+        # flipping is its own inverse
+        return Flip.compute(grad, axis=ctx.attrs["axis"])
+
+
+class Clone(Op):
+    """A copy with its own memory, still in the graph (PyTorch's ``clone``)."""
+
+    reads_inputs = False  # backward needs nothing
+
+    @staticmethod
+    def forward(ctx, x):
+        return x.copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        # d(copy x)/dx = 1
+        return grad
