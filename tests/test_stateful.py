@@ -342,10 +342,17 @@ safe(
     params=_reshape_params,
 )
 safe("flatten", call("flatten"), first(np.ravel), prims=("reshape",))
+
+
+def _torch_transpose(x: np.ndarray, axes: tuple) -> np.ndarray:
+    """``Tensor.transpose``: two axes are swapped (PyTorch), more are a permutation (numpy)."""
+    return np.swapaxes(x, *axes) if len(axes) == 2 else np.transpose(x, axes)
+
+
 safe(
     "transpose",
     lambda ts, p: ts[0].transpose(*p["axes"]),
-    first(np.transpose),
+    first(_torch_transpose),
     params=_permutation,
 )
 safe(
@@ -928,7 +935,8 @@ def replay(steps: list[tuple[str, tuple]]) -> None:
 FIXED_BUGS = [
     # (fixed) transpose(-1, 0) of a 2x2 leaf: backward transposed the gradient back with argsort of
     # the axes as given, (0, 1), instead of the inverse permutation: the leaf's gradient is
-    # the upstream gradient, untransposed (a silently wrong gradient; non-square: GraphError)
+    # the upstream gradient, untransposed (a silently wrong gradient; non-square: GraphError).
+    # Two axes now swap, as in PyTorch; the step still checks the gradient is transposed back.
     [
         ("new_leaf", (np.array([[0.1, 0.7], [-1.3, 0.4]]), True)),
         ("apply_permutation", ("transpose", "grad", Script(0, (1, 0), True, False))),
