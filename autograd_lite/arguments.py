@@ -114,13 +114,19 @@ def index_arg(index: Any) -> Any:
     return tuple(converted)
 
 
+# numpy's np.sum(t), np.mean(t), np.max(t) ... call t.sum(axis=..., dtype=None, out=None):
+# a method that takes an axis accepts these two when they are None
+NUMPY_PASSED = ("out", "dtype")
+
+
 def keyword_aliases(fn: F) -> F:
     """Let ``fn`` also take PyTorch's (and numpy's) names for its keyword arguments.
 
     ``x.sum(dim=0, keepdim=True)`` becomes ``x.sum(axis=0, keepdims=True)``: every alias of
     ``KEYWORD_ALIASES`` whose target is a parameter of ``fn`` is accepted; passing both
     spellings of one argument is a TypeError. One decorator serves every method and function
-    that takes an axis, so no method repeats the translation.
+    that takes an axis, so no method repeats the translation. Those also accept numpy's
+    ``out=None`` and ``dtype=None``, so ``np.sum(t)`` works as on an array.
 
     >>> @keyword_aliases
     ... def total(values, axis=None, keepdims=False):
@@ -130,20 +136,28 @@ def keyword_aliases(fn: F) -> F:
     """
     parameters = inspect.signature(fn).parameters
     aliases = {alias: name for alias, name in KEYWORD_ALIASES.items() if name in parameters}
+    from_numpy = [n for n in NUMPY_PASSED if n not in parameters] if "axis" in parameters else []
 
-    alias_names = frozenset(aliases)
+    alias_names = frozenset(aliases) | frozenset(from_numpy)
 
     @functools.wraps(fn)
     def accepting_aliases(*args: Any, **kwargs: Any) -> Any:
         if kwargs and not alias_names.isdisjoint(kwargs):  # kept cheap: sum() is a hot path
-            _rename(fn.__name__, kwargs, aliases)
+            _rename(fn.__name__, kwargs, aliases, from_numpy)
         return fn(*args, **kwargs)
 
     return accepting_aliases  # type: ignore[return-value]
 
 
-def _rename(op: str, kwargs: dict[str, Any], aliases: dict[str, str]) -> None:
-    """Replace each alias in ``kwargs`` by the parameter's own name, in place."""
+def _rename(op: str, kwargs: dict[str, Any], aliases: dict[str, str], from_numpy: list) -> None:
+    """Replace each alias in ``kwargs`` by the parameter's own name, in place, and drop the
+    ``out=None`` / ``dtype=None`` that numpy's functions pass."""
+    for name in from_numpy:
+        if kwargs.pop(name, None) is not None:
+            raise DTypeError(
+                f"{op}: {name}= is not supported (a tensor op returns a new tensor); "
+                "convert with .astype(dtype) or np.asarray(t) first"
+            )
     for alias, name in aliases.items():
         if alias in kwargs:
             if name in kwargs:

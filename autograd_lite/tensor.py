@@ -254,8 +254,12 @@ class Tensor(Elementwise, Reductions, Shape, Conversions):
     def __le__(self, other): return self._compare(np.less_equal, other, "le")
     def __gt__(self, other): return self._compare(np.greater, other, "gt")
     def __ge__(self, other): return self._compare(np.greater_equal, other, "ge")
+    def __eq__(self, other): return self._equality(np.equal, other, "eq")  # type: ignore[override]
+    def __ne__(self, other): return self._equality(np.not_equal, other, "ne")  # type: ignore[override]
     # fmt: on
-    # == and != are not overloaded: they compare identity, so tensors work as dict keys.
+    # == and != are elementwise (as in numpy and PyTorch); hashing stays by identity, so
+    # tensors still work as dict keys and set members.
+    __hash__ = object.__hash__
 
     def _arith(self, op: type, scalar_op: type, other: Any, name: str) -> Tensor:
         """``op(self, other)`` for a commutative op; a Python number next to a float tensor
@@ -263,6 +267,14 @@ class Tensor(Elementwise, Reductions, Shape, Conversions):
         if (type(other) is float or type(other) is int) and self._data.dtype.kind == "f":
             return scalar_op.apply(self, value=other)
         return op.apply(self, self._lift(other, name))
+
+    def _equality(self, ufunc: np.ufunc, other: Any, op: str) -> Any:
+        """``==`` / ``!=``: elementwise against anything a comparison takes; against other
+        objects (None, strings) Python's identity answer, as in PyTorch (``t == None`` is
+        False)."""
+        if other is None or isinstance(other, str | bytes | dict | set):
+            return NotImplemented
+        return self._compare(ufunc, other, op)
 
     def _compare(self, ufunc: np.ufunc, other: Any, op: str) -> Tensor:
         """An elementwise comparison: a boolean tensor, outside the graph (no gradient)."""

@@ -97,7 +97,7 @@ def test_named_parameters_follow_assignment_order_into_every_container():
 def test_parameters_are_the_same_objects_as_named_parameters():
     net = Net()
     assert [id(p) for p in net.parameters()] == [id(p) for _, p in net.named_parameters()]
-    assert net.blocks[1].scale in list(net.parameters())
+    assert any(p is net.blocks[1].scale for p in net.parameters())  # == is elementwise
 
 
 def test_order_is_the_same_for_every_instance():

@@ -107,7 +107,33 @@ def test_comparisons_give_boolean_tensors_without_grad():
     ]:
         assert result.dtype == np.bool_ and not result.requires_grad
         np.testing.assert_array_equal(result.data, np.array(expected, dtype=bool))
-    assert (x == x) is True and len({x, x}) == 1  # identity equality: usable as dict keys
+
+
+def test_equality_compared_identity_instead_of_elements():
+    # Tensor([0., 1., 2.]) == 1.0 was False and np.sum(pred == labels) was 0 (issue 12, item 5)
+    x = Tensor([0.0, 1.0, 2.0], requires_grad=True)
+    assert (x == 1.0).dtype == np.bool_ and not (x == 1.0).requires_grad
+    np.testing.assert_array_equal((x == 1.0).data, [False, True, False])
+    np.testing.assert_array_equal((x != 1.0).data, [True, False, True])
+    np.testing.assert_array_equal((x == Tensor([0.0, 5.0, 2.0])).data, [True, False, True])
+    np.testing.assert_array_equal((x == [0, 1, 3]).data, [True, True, False])
+    labels = np.array([0, 1, 1])
+    assert int(np.sum(Tensor([0, 1, 0]) == labels)) == 2
+    np.testing.assert_array_equal(np.equal(np.array([0.0, 0.0, 2.0]), x).data, [1, 0, 1])
+    assert (x == None) is False and (x != "x") is True  # noqa: E711 (as PyTorch answers)
+
+
+def test_tensors_stay_hashable_by_identity_with_elementwise_equality():
+    x, y = Tensor([1.0, 2.0]), Tensor([1.0, 2.0])
+    assert len({x, y, x}) == 2 and {x: "x", y: "y"}[y] == "y"
+    assert x in [x] and [x, y].index(x) == 0  # identity is tried before ==
+    with pytest.raises(ValueError, match="ambiguous"):
+        _ = x in [y]  # as in PyTorch: == of two 2-element tensors has no single truth value
+
+
+def test_permute_with_a_none_axis_is_refused_not_read_as_all_axes():
+    with pytest.raises(TypeError, match="axes must be ints"):
+        Tensor([0.0]).permute((None,))
 
 
 def test_bool_of_a_multi_element_tensor_is_ambiguous():

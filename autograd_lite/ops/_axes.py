@@ -65,6 +65,8 @@ def permutation(op: str, axes: tuple, ndim: int) -> tuple[int, ...]:
             f"{op}: axes {axes} do not match a tensor of {ndim} dimension(s); give a "
             f"permutation of {tuple(range(ndim))}"
         )
+    if any(a is None for a in axes):  # normalize_axes would read None as "all axes"
+        raise DTypeError(f"{op}: axes must be ints, got {axes!r}")
     normalized = tuple(normalize_axes(op, a, ndim)[0] for a in axes)
     if sorted(normalized) != list(range(ndim)):
         raise ShapeError(

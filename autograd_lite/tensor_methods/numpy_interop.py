@@ -30,6 +30,8 @@ UFUNC_METHODS: dict[np.ufunc, tuple[str, str | None]] = {
     np.less_equal: ("__le__", "__ge__"),
     np.greater: ("__gt__", "__lt__"),
     np.greater_equal: ("__ge__", "__le__"),
+    np.equal: ("__eq__", "__eq__"),
+    np.not_equal: ("__ne__", "__ne__"),
     np.maximum: ("maximum", "maximum"),
     np.minimum: ("minimum", "minimum"),
     np.negative: ("__neg__", None),
