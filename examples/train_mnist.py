@@ -37,6 +37,7 @@ import argparse
 import importlib
 import json
 import math
+import os
 import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -141,14 +142,17 @@ def architecture_path(weights_path: str | Path) -> Path:
 
 
 def save_model(model: nn.Module, arch: dict, path: str | Path, extra: dict) -> Path:
-    """Write the weights to ``path`` (.npz, no pickle) and the architecture beside them."""
+    """Write the weights to ``path`` (.npz, no pickle) and the architecture beside them, each
+    to a temporary name first and then renamed over the old file (a crash leaves no half)."""
     path = Path(path)
     if path.suffix == ".json":
         raise ValueError(f"train_mnist: --save {path}: the weights file must not end in .json")
     path.parent.mkdir(parents=True, exist_ok=True)
     model.save(path)
     sidecar = architecture_path(path)
-    sidecar.write_text(json.dumps({**arch, **extra}, indent=2) + "\n", encoding="utf-8")
+    partial = sidecar.with_name(f".{sidecar.name}.partial")
+    partial.write_text(json.dumps({**arch, **extra}, indent=2) + "\n", encoding="utf-8")
+    os.replace(partial, sidecar)
     return sidecar
 
 
