@@ -27,7 +27,6 @@ Run: ``python examples/batch_norm.py --data-dir DIR [--scales 1 0.1 0.01 0.001 0
 
 from __future__ import annotations
 
-import argparse
 import importlib
 from collections.abc import Sequence
 from pathlib import Path
@@ -38,6 +37,11 @@ import numpy as np
 import nn
 import optim
 from autograd_lite import Tensor, load_mnist
+
+try:  # imported as examples.batch_norm (tests, notebooks) ...
+    from examples import cli
+except ImportError:  # ... or run as python examples/batch_norm.py
+    import cli
 
 HIDDEN = [100] * 5
 DEFAULT_SCALES = (1.0, 0.1, 0.01, 0.001, 0.0001)
@@ -165,12 +169,14 @@ def main(
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data-dir", default=None, help="MNIST directory")
-    parser.add_argument("--scales", type=float, nargs="+", default=list(DEFAULT_SCALES))
-    parser.add_argument("--n-train", type=int, default=1000, help="training images used")
-    parser.add_argument("--epochs", type=int, default=20)
-    parser.add_argument("--test-limit", type=int, default=None, help="evaluate on N test images")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--plot", default=None, help="write the accuracy curves to this PNG")
-    main(**vars(parser.parse_args()))
+    parser = cli.parser(__doc__)
+    add = parser.add_argument
+    add("--data-dir", type=cli.data_dir, default=None, help="MNIST folder (default: shipped)")
+    add("--scales", type=cli.positive_float, nargs="+", default=list(DEFAULT_SCALES),
+        help="standard deviations of the initial weights")  # fmt: skip
+    add("--n-train", type=cli.positive_int, default=1000, help="training images used")
+    add("--epochs", type=cli.positive_int, default=20, help="passes over the training images")
+    add("--test-limit", type=cli.positive_int, default=None, help="evaluate on N test images")
+    add("--seed", type=cli.non_negative_int, default=0, help="seed of weights and batches")
+    add("--plot", type=cli.output_file, default=None, help="write the accuracy curves (PNG)")
+    cli.run(main, **vars(parser.parse_args()))

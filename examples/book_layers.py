@@ -26,11 +26,14 @@ installed, ``pip install -e .``, or ``PYTHONPATH=.``).
 
 from __future__ import annotations
 
-import argparse
-
 import numpy as np
 
 from autograd_lite import Tensor
+
+try:  # imported as examples.book_layers (tests, notebooks) ...
+    from examples import cli
+except ImportError:  # ... or run as python examples/book_layers.py
+    import cli
 
 PARAM_NAMES = ("W1", "b1", "W2", "b2")
 
@@ -351,9 +354,10 @@ def main(
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--batch-size", type=int, default=5)
-    parser.add_argument("--sizes", type=int, nargs=3, default=(4, 6, 3), help="input hidden output")
-    parser.add_argument("--seed", type=int, default=0)
+    parser = cli.parser(__doc__)
+    add = parser.add_argument
+    add("--batch-size", type=cli.positive_int, default=5, help="samples in the batch")
+    add("--sizes", type=cli.positive_int, nargs=3, default=(4, 6, 3), help="input hidden output")
+    add("--seed", type=cli.non_negative_int, default=0, help="seed of the random problem")
     args = parser.parse_args()
-    main(args.batch_size, *args.sizes, seed=args.seed)
+    cli.run(main, args.batch_size, *args.sizes, seed=args.seed)

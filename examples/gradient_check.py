@@ -16,20 +16,23 @@ Both sides differentiate the same function: the loss of the Tensor network, eval
 float64 under ``no_grad`` for the numerical side. The loss uses ``log_softmax``, so it needs
 no 1e-7 guard inside the log (a guard would itself shift the gradient by about 1e-7).
 
-Needs the MNIST files: ``python examples/gradient_check.py --data-dir DIR`` (or set
-``$AUTOGRAD_LITE_DATA``; otherwise ``load_mnist`` downloads them into a cache directory).
-``--hidden-size 10`` makes it faster. Run from the repository root with the package installed
-(``pip install -e .``) or with ``PYTHONPATH=.``.
+Uses the MNIST copy shipped with autograd_lite (``--data-dir DIR`` or
+``$AUTOGRAD_LITE_DATA`` point elsewhere): ``python examples/gradient_check.py``.
+``--hidden-size 10`` makes it faster.
 """
 
 from __future__ import annotations
 
-import argparse
 import time
 
 import numpy as np
 
 from autograd_lite import Tensor, load_mnist, no_grad, numerical_gradient
+
+try:  # imported as examples.gradient_check (tests, notebooks) ...
+    from examples import cli
+except ImportError:  # ... or run as python examples/gradient_check.py
+    import cli
 
 PARAM_NAMES = ("W1", "b1", "W2", "b2")
 
@@ -112,10 +115,11 @@ def main(
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data-dir", default=None, help="directory with the MNIST files")
-    parser.add_argument("--n-images", type=int, default=3, help="images in the batch")
-    parser.add_argument("--hidden-size", type=int, default=50, help="hidden ReLU units")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the initial weights")
+    parser = cli.parser(__doc__)
+    add = parser.add_argument
+    add("--data-dir", type=cli.data_dir, default=None, help="MNIST folder (default: shipped)")
+    add("--n-images", type=cli.positive_int, default=3, help="images in the batch")
+    add("--hidden-size", type=cli.positive_int, default=50, help="hidden ReLU units")
+    add("--seed", type=cli.non_negative_int, default=0, help="seed of the initial weights")
     args = parser.parse_args()
-    main(args.data_dir, args.n_images, args.hidden_size, args.seed)
+    cli.run(main, args.data_dir, args.n_images, args.hidden_size, args.seed)

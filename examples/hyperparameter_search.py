@@ -31,7 +31,6 @@ the procedure, and which (lr, lambda) region wins.
 
 from __future__ import annotations
 
-import argparse
 import importlib
 from pathlib import Path
 from typing import Any
@@ -40,6 +39,11 @@ import numpy as np
 
 import tune
 from autograd_lite import load_mnist
+
+try:  # imported as examples.hyperparameter_search (tests, notebooks) ...
+    from examples import cli
+except ImportError:  # ... or run as python examples/hyperparameter_search.py
+    import cli
 
 LR_RANGE = (-6.0, -2.0)  # log10 of the learning rate
 WEIGHT_DECAY_RANGE = (-8.0, -4.0)  # log10 of lambda
@@ -168,16 +172,22 @@ def main(
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data-dir", default=None, help="MNIST directory")
-    parser.add_argument("--n-train", type=int, default=500, help="training images (20% validate)")
-    parser.add_argument("--trials", type=int, default=20)
-    parser.add_argument("--epochs", type=int, default=50, help="epochs per trial")
-    parser.add_argument("--best", type=int, default=5, help="how many of the best to print")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--plot", default=None, help="write the best trials' curves to this PNG")
-    parser.add_argument("--workers", type=int, default=None, help="run on a local Dask cluster")
-    parser.add_argument("--scheduler", default=None, help="run on this Dask scheduler's cluster")
-    parser.add_argument("--results", default=None, help="JSON lines, one per finished trial")
-    parser.add_argument("--resume", action="store_true", help="skip the trials --results holds")
-    main(**vars(parser.parse_args()))
+    parser = cli.parser(__doc__)
+    add = parser.add_argument
+    add("--data-dir", type=cli.data_dir, default=None, help="MNIST folder (default: shipped)")
+    add("--n-train", type=cli.positive_int, default=500, help="training images (20%% validate)")
+    add("--trials", type=cli.positive_int, default=20, help="random draws of (lr, lambda)")
+    add("--epochs", type=cli.positive_int, default=50, help="epochs per trial")
+    add("--best", type=cli.positive_int, default=5, help="how many of the best to print")
+    add("--seed", type=cli.non_negative_int, default=0, help="seed of the draws and trials")
+    add("--plot", type=cli.output_file, default=None, help="write the best trials' curves (PNG)")
+    add("--workers", type=cli.positive_int, default=None, help="run on a local Dask cluster")
+    add("--scheduler", default=None, help="run on this Dask scheduler's cluster (tcp://...)")
+    add("--results", type=cli.output_file, default=None, help="JSON lines, one per trial")
+    add("--resume", action="store_true", help="skip the trials --results holds")
+    args = parser.parse_args()
+    if args.workers and args.scheduler:
+        parser.error("argument --workers: not with --scheduler (give one of them)")
+    if args.resume and not args.results:
+        parser.error("argument --resume: needs --results FILE (the trials to skip)")
+    cli.run(main, **vars(args))

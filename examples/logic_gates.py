@@ -26,11 +26,14 @@ Run from the repository root: ``python examples/logic_gates.py [--hidden 4] [--s
 
 from __future__ import annotations
 
-import argparse
-
 import numpy as np
 
 from autograd_lite import Tensor, no_grad
+
+try:  # imported as examples.logic_gates (tests, notebooks) ...
+    from examples import cli
+except ImportError:  # ... or run as python examples/logic_gates.py
+    import cli
 
 # (w1, w2), b for each single-perceptron gate, as in the notes.
 GATES = {
@@ -199,10 +202,10 @@ def main(hidden: int = 4, steps: int = 1000, lr: float = 0.5, seed: int = 1) -> 
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--hidden", type=int, default=4, help="hidden units of the network")
-    parser.add_argument("--steps", type=int, default=1000, help="gradient descent steps")
-    parser.add_argument("--lr", type=float, default=0.5, help="learning rate")
-    parser.add_argument("--seed", type=int, default=1, help="seed of the initial weights")
-    args = parser.parse_args()
-    main(hidden=args.hidden, steps=args.steps, lr=args.lr, seed=args.seed)
+    parser = cli.parser(__doc__)
+    add = parser.add_argument
+    add("--hidden", type=cli.positive_int, default=4, help="hidden units of the network")
+    add("--steps", type=cli.positive_int, default=1000, help="gradient descent steps")
+    add("--lr", type=cli.positive_float, default=0.5, help="learning rate")
+    add("--seed", type=cli.non_negative_int, default=1, help="seed of the initial weights")
+    cli.run(main, **vars(parser.parse_args()))

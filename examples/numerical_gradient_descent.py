@@ -23,12 +23,16 @@ package installed, ``pip install -e .``, or ``PYTHONPATH=.``).
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Callable
 
 import numpy as np
 
 from autograd_lite import Tensor, no_grad, numerical_diff, numerical_gradient
+
+try:  # imported as examples.numerical_gradient_descent (tests, notebooks) ...
+    from examples import cli
+except ImportError:  # ... or run as python examples/numerical_gradient_descent.py
+    import cli
 
 POINTS = ((3.0, 4.0), (0.0, 2.0), (3.0, 0.0))
 LEARNING_RATES = (0.1, 10.0, 1e-10)
@@ -124,8 +128,9 @@ def main(step_num: int = 100, start: tuple[float, float] = (-3.0, 4.0)) -> dict:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=100, help="gradient descent steps")
-    parser.add_argument("--start", type=float, nargs=2, default=(-3.0, 4.0), help="x0 x1")
+    parser = cli.parser(__doc__)
+    add = parser.add_argument
+    add("--steps", type=cli.positive_int, default=100, help="gradient descent steps")
+    add("--start", type=float, nargs=2, default=(-3.0, 4.0), help="the start point x0 x1")
     args = parser.parse_args()
-    main(step_num=args.steps, start=tuple(args.start))
+    cli.run(main, step_num=args.steps, start=tuple(args.start))

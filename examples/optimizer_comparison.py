@@ -21,7 +21,6 @@ Run: ``python examples/optimizer_comparison.py --plot paths.png``.
 
 from __future__ import annotations
 
-import argparse
 import importlib
 from collections.abc import Callable
 from pathlib import Path
@@ -30,6 +29,11 @@ import numpy as np
 
 import optim
 from autograd_lite import Tensor
+
+try:  # imported as examples.optimizer_comparison (tests, notebooks) ...
+    from examples import cli
+except ImportError:  # ... or run as python examples/optimizer_comparison.py
+    import cli
 
 START = (-7.0, 2.0)
 # The notes' (and the book's) learning rates.
@@ -102,8 +106,9 @@ def main(steps: int = 30, plot: str | Path | None = None) -> dict[str, np.ndarra
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=30, help="updates per optimizer")
-    parser.add_argument("--plot", default=None, help="write the paths to this PNG")
+    parser = cli.parser(__doc__)
+    add = parser.add_argument
+    add("--steps", type=cli.positive_int, default=30, help="updates per optimizer")
+    add("--plot", type=cli.output_file, default=None, help="write the paths to this PNG")
     args = parser.parse_args()
-    main(args.steps, args.plot)
+    cli.run(main, args.steps, args.plot)

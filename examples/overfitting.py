@@ -25,7 +25,6 @@ Run: ``python examples/overfitting.py --data-dir DIR [--epochs 200] [--plot over
 
 from __future__ import annotations
 
-import argparse
 import importlib
 from pathlib import Path
 from typing import Any
@@ -35,6 +34,11 @@ import numpy as np
 import nn
 import optim
 from autograd_lite import Tensor, load_mnist
+
+try:  # imported as examples.overfitting (tests, notebooks) ...
+    from examples import cli
+except ImportError:  # ... or run as python examples/overfitting.py
+    import cli
 
 HIDDEN = [100] * 6
 SETTINGS = {  # name -> (weight decay lambda, dropout probability)
@@ -157,12 +161,13 @@ def main(
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data-dir", default=None, help="MNIST directory")
-    parser.add_argument("--n-train", type=int, default=300, help="training images used")
-    parser.add_argument("--epochs", type=int, default=200)
-    parser.add_argument("--eval-every", type=int, default=10, help="epochs between evaluations")
-    parser.add_argument("--test-limit", type=int, default=None, help="evaluate on N test images")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--plot", default=None, help="write the accuracy curves to this PNG")
-    main(**vars(parser.parse_args()))
+    parser = cli.parser(__doc__)
+    add = parser.add_argument
+    add("--data-dir", type=cli.data_dir, default=None, help="MNIST folder (default: shipped)")
+    add("--n-train", type=cli.positive_int, default=300, help="training images used")
+    add("--epochs", type=cli.positive_int, default=200, help="passes over the training images")
+    add("--eval-every", type=cli.positive_int, default=10, help="epochs between evaluations")
+    add("--test-limit", type=cli.positive_int, default=None, help="evaluate on N test images")
+    add("--seed", type=cli.non_negative_int, default=0, help="seed of weights and batches")
+    add("--plot", type=cli.output_file, default=None, help="write the accuracy curves (PNG)")
+    cli.run(main, **vars(parser.parse_args()))

@@ -37,6 +37,11 @@ import numpy as np
 import nn
 from autograd_lite import Tensor, load_mnist, no_grad
 
+try:  # imported as examples.predict_mnist (tests, notebooks) ...
+    from examples import cli
+except ImportError:  # ... or run as python examples/predict_mnist.py
+    import cli
+
 ACTIVATIONS: dict[str, Callable[[], nn.Module]] = {
     "relu": nn.ReLU,
     "sigmoid": nn.Sigmoid,
@@ -127,12 +132,13 @@ def plot_misclassified(
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("weights", help="the .npz file written by train_mnist.py --save")
-    parser.add_argument("--config", default=None, help="architecture JSON (default: WEIGHTS.json)")
-    parser.add_argument("--data-dir", default=None, help="MNIST directory")
-    parser.add_argument("--batch-size", type=int, default=100, help="images per forward pass")
-    parser.add_argument("--grid", default=None, help="write misclassified digits to this PNG")
+    parser = cli.parser(__doc__)
+    add = parser.add_argument
+    add("weights", type=cli.input_file, help="the .npz file written by train_mnist.py --save")
+    add("--config", type=cli.input_file, default=None, help="architecture (default: WEIGHTS.json)")
+    add("--data-dir", type=cli.data_dir, default=None, help="MNIST folder (default: shipped)")
+    add("--batch-size", type=cli.positive_int, default=100, help="images per forward pass")
+    add("--grid", type=cli.output_file, default=None, help="write misclassified digits (PNG)")
     return parser.parse_args(argv)
 
 
@@ -159,4 +165,4 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    main()
+    cli.run(main)

@@ -9,12 +9,13 @@
    four, after backward, with the parameters named ``W1``, ``b1``, ``W2``, ``b2``.
 
 Needs Graphviz's ``dot`` program (``apt-get install graphviz``, ``brew install graphviz`` or
-``conda install graphviz``). Run ``python examples/render_graph.py [--out-dir DIR]``.
+``conda install graphviz``). Run ``python examples/render_graph.py [--out-dir DIR]``: the
+files go into the current folder by default (``--out-dir docs/images`` remakes the README's
+pictures).
 """
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +23,10 @@ import numpy as np
 from autograd_lite import Tensor
 from autograd_lite.graph import render_svg
 
-DEFAULT_OUT_DIR = Path(__file__).resolve().parents[1] / "docs" / "images"
+try:  # imported as examples.render_graph (tests, notebooks) ...
+    from examples import cli
+except ImportError:  # ... or run as python examples/render_graph.py
+    import cli
 
 
 def apple_graph() -> Tensor:
@@ -68,7 +72,7 @@ def two_layer_net(seed: int = 0) -> tuple[Tensor, dict[str, Tensor]]:
     return loss, params
 
 
-def main(out_dir: str | Path = DEFAULT_OUT_DIR) -> list[Path]:
+def main(out_dir: str | Path = ".") -> list[Path]:
     """Write the three SVG files into ``out_dir`` and return their paths."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -81,7 +85,9 @@ def main(out_dir: str | Path = DEFAULT_OUT_DIR) -> list[Path]:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out-dir", type=Path, default=DEFAULT_OUT_DIR)
-    for written in main(parser.parse_args().out_dir):
+    parser = cli.parser(__doc__)
+    parser.add_argument(
+        "--out-dir", type=cli.output_dir, default=Path("."), help="folder for the SVG files"
+    )
+    for written in cli.run(main, parser.parse_args().out_dir):
         print(f"wrote {written}")

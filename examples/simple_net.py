@@ -26,11 +26,14 @@ installed, ``pip install -e .``, or ``PYTHONPATH=.``).
 
 from __future__ import annotations
 
-import argparse
-
 import numpy as np
 
 from autograd_lite import Tensor, numerical_gradient
+
+try:  # imported as examples.simple_net (tests, notebooks) ...
+    from examples import cli
+except ImportError:  # ... or run as python examples/simple_net.py
+    import cli
 
 # The book's printed draw of np.random.randn(2, 3), kept so the output can be compared with it.
 BOOK_W = np.array([[0.47355232, 0.9977393, 0.84668094], [0.85557411, 0.03563661, 0.69422093]])
@@ -126,8 +129,9 @@ def main(seed: int | None = None) -> dict:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = cli.parser(__doc__)
     parser.add_argument(
-        "--seed", type=int, default=None, help="draw W at random (default: the book's W)"
-    )
-    main(seed=parser.parse_args().seed)
+        "--seed", type=cli.non_negative_int, default=None,
+        help="draw W at random with this seed (default: the book's W)",
+    )  # fmt: skip
+    cli.run(main, seed=parser.parse_args().seed)

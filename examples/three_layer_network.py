@@ -21,12 +21,15 @@ installed, ``pip install -e .``, or ``PYTHONPATH=.``).
 
 from __future__ import annotations
 
-import argparse
-
 import numpy as np
 
 import autograd_lite as ag
 from autograd_lite import Tensor
+
+try:  # imported as examples.three_layer_network (tests, notebooks) ...
+    from examples import cli
+except ImportError:  # ... or run as python examples/three_layer_network.py
+    import cli
 
 # --- activation functions in numpy --------------------------------------------------------
 
@@ -149,6 +152,6 @@ def main(x: tuple[float, float] = (1.0, 0.5)) -> dict:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = cli.parser(__doc__)
     parser.add_argument("--x", type=float, nargs=2, default=(1.0, 0.5), help="the two inputs")
-    main(x=tuple(parser.parse_args().x))
+    cli.run(main, x=tuple(parser.parse_args().x))

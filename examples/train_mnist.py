@@ -37,6 +37,7 @@ import argparse
 import importlib
 import json
 import math
+import os
 import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -47,6 +48,12 @@ import numpy as np
 import nn
 import optim
 from autograd_lite import DataLoader, Tensor, load_mnist
+
+try:  # imported as examples.train_mnist (tests, notebooks) ...
+    from examples import checkpoint, cli
+except ImportError:  # ... or run as python examples/train_mnist.py
+    import checkpoint
+    import cli
 
 ACTIVATIONS: dict[str, Callable[[], nn.Module]] = {
     "relu": nn.ReLU,
@@ -61,34 +68,45 @@ EXTRAS_HINT = 'pip install "autograd-lite[examples]"'
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    """The command line; every default is the setting whose accuracy the README reports."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    """The command line; every default is the setting whose accuracy the README reports.
+    Every value is checked here, before the data is read (``examples/cli.py``)."""
+    parser = cli.parser(__doc__)
     add = parser.add_argument
-    add("--hidden", type=int, nargs="+", default=[512, 256], help="hidden layer sizes")
-    add("--activation", choices=sorted(ACTIVATIONS), default="relu")
-    add("--optimizer", choices=OPTIMIZERS, default="adam")
-    add("--lr", type=float, default=1e-3, help="learning rate (the start of the schedule)")
+    add("--hidden", type=cli.positive_int, nargs="+", default=[512, 256], help="hidden sizes")
+    add("--activation", choices=sorted(ACTIVATIONS), default="relu", help="hidden activation")
+    add("--optimizer", choices=OPTIMIZERS, default="adam", help="the update rule")
+    add("--lr", type=cli.positive_float, default=1e-3, help="learning rate (schedule's start)")
     add("--schedule", choices=("cosine", "none"), default="cosine", help="lr schedule")
-    add("--epochs", type=_positive_int, default=15)
-    add("--batch-size", type=_positive_int, default=128)
-    add("--weight-decay", type=float, default=0.0, help="L2 penalty (decoupled for adamw)")
-    add("--dropout", type=float, default=0.2, help="dropout probability after each hidden layer")
+    add("--epochs", type=cli.positive_int, default=15, help="passes over the training set")
+    add("--batch-size", type=cli.positive_int, default=128, help="images per update")
+    add("--weight-decay", type=cli.non_negative_float, default=0.0, help="L2 (adamw: decoupled)")
+    add("--dropout", type=cli.probability, default=0.2, help="dropout after each hidden layer")
     add("--batch-norm", action="store_true", help="BatchNorm1d before each activation")
-    add("--dtype", choices=("float32", "float64"), default="float32")
-    add("--seed", type=int, default=0, help="seed of the weights, dropout and batch order")
-    add("--data-dir", default=None, help="MNIST directory (default: load_mnist's lookup)")
-    add("--limit", type=_positive_int, default=None, help="train on the first N images only")
-    add("--save", default=None, help="write the weights (.npz) and the architecture (.json)")
-    add("--plot", default=None, help="write the loss and accuracy curves to this PNG")
+    add("--dtype", choices=("float32", "float64"), default="float32", help="parameter dtype")
+    add("--seed", type=cli.non_negative_int, default=0, help="seeds weights, dropout, order")
+    add("--data-dir", type=cli.data_dir, default=None, help="MNIST folder (default: shipped)")
+    add("--limit", type=cli.positive_int, default=None, help="train on the first N images only")
+    add("--save", type=cli.output_file, default=None, help=SAVE_HELP)
+    add("--resume", type=cli.input_file, default=None, help="continue the run of this checkpoint")
+    add("--plot", type=cli.output_file, default=None, help="write the curves to this PNG")
     add("--no-progress", action="store_true", help="no progress bar (tqdm)")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.optimizer == "adagrad" and args.weight_decay:
+        parser.error("argument --weight-decay: adagrad has none; use another --optimizer")
+    if args.save is not None and args.save.suffix == ".json":
+        parser.error(f"argument --save: {args.save} is the architecture's name; use a .npz name")
+    return args
 
 
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {value}")
-    return value
+SAVE_HELP = (
+    "after every epoch, write the weights (.npz), the architecture (.json) and a checkpoint "
+    "for --resume (.ckpt.npz) beside it"
+)
+# the settings that define a run: a resumed run must have the same ones
+RUN_SETTINGS = (
+    "hidden", "activation", "optimizer", "lr", "schedule", "epochs", "batch_size",
+    "weight_decay", "dropout", "batch_norm", "dtype", "seed", "limit",
+)  # fmt: skip
 
 
 # --- the model and its architecture file ---------------------------------------------------
@@ -124,14 +142,17 @@ def architecture_path(weights_path: str | Path) -> Path:
 
 
 def save_model(model: nn.Module, arch: dict, path: str | Path, extra: dict) -> Path:
-    """Write the weights to ``path`` (.npz, no pickle) and the architecture beside them."""
+    """Write the weights to ``path`` (.npz, no pickle) and the architecture beside them, each
+    to a temporary name first and then renamed over the old file (a crash leaves no half)."""
     path = Path(path)
     if path.suffix == ".json":
         raise ValueError(f"train_mnist: --save {path}: the weights file must not end in .json")
     path.parent.mkdir(parents=True, exist_ok=True)
     model.save(path)
     sidecar = architecture_path(path)
-    sidecar.write_text(json.dumps({**arch, **extra}, indent=2) + "\n", encoding="utf-8")
+    partial = sidecar.with_name(f".{sidecar.name}.partial")
+    partial.write_text(json.dumps({**arch, **extra}, indent=2) + "\n", encoding="utf-8")
+    os.replace(partial, sidecar)
     return sidecar
 
 
@@ -251,39 +272,107 @@ def load_data(args: argparse.Namespace) -> tuple[np.ndarray, ...]:
     return x_train, t_train, x_test, t_test
 
 
-def fit(
-    model: nn.Module,
-    optimizer: optim.Optimizer,
-    loader: DataLoader,
-    test_set: tuple[np.ndarray, np.ndarray],
-    args: argparse.Namespace,
-) -> dict[str, list]:
-    """The training loop: ``args.epochs`` epochs, one printed line and one history entry each."""
-    scheduler = (
-        optim.CosineAnnealingLR(optimizer, args.epochs) if args.schedule == "cosine" else None
-    )
-    keys = ("epoch", "train_loss", "train_acc", "test_acc", "seconds", "lr")
-    history: dict[str, list] = {key: [] for key in (*keys, "batch_loss")}
-    for epoch in range(1, args.epochs + 1):
-        epoch_start, lr = time.perf_counter(), optimizer.lr
-        bar = progress_bar(len(loader.x), f"epoch {epoch}/{args.epochs}", not args.no_progress)
+class Run:
+    """One training run: model, optimizer, schedule, loader and history, which a checkpoint
+    saves and restores whole (``examples/checkpoint.py``)."""
+
+    KEYS = ("epoch", "train_loss", "train_acc", "test_acc", "seconds", "lr")
+
+    def __init__(self, args: argparse.Namespace, x_train: np.ndarray, t_train: np.ndarray):
+        self.args = args
+        self.arch = architecture(args, x_train.shape[1])
+        self.model = build_model(self.arch, np.random.default_rng(args.seed))
+        params = self.model.parameters()
+        self.optimizer = make_optimizer(args.optimizer, params, args.lr, args.weight_decay)
+        self.scheduler = (
+            optim.CosineAnnealingLR(self.optimizer, args.epochs)
+            if args.schedule == "cosine"
+            else None
+        )
+        self.loader = DataLoader(x_train, t_train, args.batch_size, shuffle=True, seed=args.seed)
+        self.generators = checkpoint.generators_of(self.model, loader=self.loader.rng)
+        self.history: dict[str, list] = {key: [] for key in (*self.KEYS, "batch_loss")}
+        self.epochs_done = 0
+
+    def settings(self) -> dict[str, Any]:
+        return {name: getattr(self.args, name) for name in RUN_SETTINGS}
+
+    def save(self, path: Path) -> Path:
+        """The weights and architecture (for predict_mnist.py) and the checkpoint, each
+        written atomically; returns the checkpoint's path."""
+        extra = {"test_accuracy": self.history["test_acc"][-1], "epochs": self.epochs_done}
+        save_model(self.model, self.arch, path, {**extra, "optimizer": self.args.optimizer})
+        target = checkpoint_path(path)
+        parts = (self.model, self.optimizer, self.scheduler, self.generators)
+        meta = {"settings": self.settings(), "images": len(self.loader.x)}
+        checkpoint.save(target, *parts, self.epochs_done, self.history, meta)
+        return target
+
+    def resume(self, path: Path) -> None:
+        """Continue the run saved in the checkpoint ``path``; its settings must be these."""
+        record = checkpoint.load(path)
+        saved, here = record["meta"]["settings"], self.settings()
+        differ = [
+            f"--{name.replace('_', '-')} {saved[name]} there, {here[name]} here"
+            for name in RUN_SETTINGS
+            if _jsonable(saved.get(name)) != _jsonable(here[name])
+        ]
+        if differ:
+            raise UsageError(
+                f"--resume {path}: the checkpoint's run had other settings ({'; '.join(differ)})"
+                "; repeat its command with --resume"
+            )
+        parts = (self.model, self.optimizer, self.scheduler, self.generators)
+        checkpoint.restore(record, *parts)
+        self.history = {key: list(values) for key, values in record["history"].items()}
+        self.epochs_done = record["epoch"]
+
+
+class UsageError(Exception):
+    """A command line that cannot work, found after parsing (exit status 2)."""
+
+
+def checkpoint_path(weights_path: str | Path) -> Path:
+    """The training checkpoint beside a weights file: ``model.npz`` -> ``model.ckpt.npz``."""
+    return Path(weights_path).with_suffix(".ckpt.npz")
+
+
+def _jsonable(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple | list) else value
+
+
+def fit(run: Run, test_set: tuple[np.ndarray, np.ndarray]) -> dict[str, list]:
+    """Train from the run's next epoch to ``--epochs``: one printed line and one history
+    entry per epoch, and with ``--save`` a checkpoint after each. Ctrl-C stops with a
+    message that says what was saved."""
+    args, history = run.args, run.history
+    for epoch in range(run.epochs_done + 1, args.epochs + 1):
+        epoch_start, lr = time.perf_counter(), run.optimizer.lr
+        bar = progress_bar(len(run.loader.x), f"epoch {epoch}/{args.epochs}", not args.no_progress)
         try:
-            train_loss, train_acc, batch_losses = train_epoch(model, optimizer, loader, bar)
+            train_loss, train_acc, batch_losses = train_epoch(
+                run.model, run.optimizer, run.loader, bar
+            )
+        except KeyboardInterrupt:
+            raise KeyboardInterrupt(_interrupted(run, epoch)) from None
         finally:
             if bar is not None:
                 bar.close()
-        if scheduler is not None:
-            scheduler.step()
+        if run.scheduler is not None:
+            run.scheduler.step()
         if not math.isfinite(train_loss):
             raise FloatingPointError(
                 f"train_mnist: the training loss became {train_loss} in epoch {epoch}; "
                 f"lower --lr (now {args.lr})"
             )
-        test_acc, _ = evaluate(model, *test_set)
+        test_acc, _ = evaluate(run.model, *test_set)
         seconds = time.perf_counter() - epoch_start
-        for key, value in zip(keys, (epoch, train_loss, train_acc, test_acc, seconds, lr)):
+        for key, value in zip(Run.KEYS, (epoch, train_loss, train_acc, test_acc, seconds, lr)):
             history[key].append(value)
         history["batch_loss"].extend(batch_losses)
+        run.epochs_done = epoch
+        if args.save:
+            run.save(args.save)
         print(
             f"epoch {epoch:2d}/{args.epochs}  train loss {train_loss:.4f}  "
             f"train acc {100 * train_acc:6.2f}%  test acc {100 * test_acc:6.2f}%  "
@@ -293,14 +382,28 @@ def fit(
     return history
 
 
+def _interrupted(run: Run, epoch: int) -> str:
+    if not run.args.save or run.epochs_done == 0:
+        return f"in epoch {epoch}; nothing was saved (--save FILE saves after every epoch)"
+    saved = checkpoint_path(run.args.save)
+    return (
+        f"in epoch {epoch}; epoch {run.epochs_done} is saved in {saved}: continue with "
+        f"--resume {saved}"
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     """Train, print one line per epoch, save and plot if asked; return the history."""
     args = parse_args(argv)
     x_train, t_train, x_test, t_test = load_data(args)
-    arch = architecture(args, x_train.shape[1])
-    model = build_model(arch, np.random.default_rng(args.seed))
-    optimizer = make_optimizer(args.optimizer, model.parameters(), args.lr, args.weight_decay)
-    loader = DataLoader(x_train, t_train, args.batch_size, shuffle=True, seed=args.seed)
+    run = Run(args, x_train, t_train)
+    if args.resume:
+        try:
+            run.resume(args.resume)
+        except UsageError as error:
+            raise SystemExit(f"train_mnist.py: error: {error}") from None
+        print(f"resuming after epoch {run.epochs_done} of {args.epochs} from {args.resume}")
+    arch = run.arch
     print(
         f"MLP {'-'.join(map(str, arch['sizes']))} ({args.activation}, dropout {args.dropout}, "
         f"batch norm {args.batch_norm}), {args.optimizer} lr {args.lr} ({args.schedule}), "
@@ -308,8 +411,10 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         f"{args.dtype}"
     )
     start = time.perf_counter()
-    history = fit(model, optimizer, loader, (x_test, t_test), args)
+    history = fit(run, (x_test, t_test))
     total_seconds = time.perf_counter() - start
+    if not history["test_acc"]:
+        raise SystemExit(f"train_mnist.py: error: --resume {args.resume}: no epoch left to run")
     final = history["test_acc"][-1]
     print(f"final test accuracy {100 * final:.2f}% in {total_seconds:.1f} s")
     result: dict[str, Any] = {
@@ -317,16 +422,18 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         "test_accuracy": final,
         "seconds": total_seconds,
         "architecture": arch,
+        "model": run.model,
     }
     if args.save:
-        extra = {"test_accuracy": final, "epochs": args.epochs, "optimizer": args.optimizer}
-        sidecar = save_model(model, arch, args.save, extra)
-        print(f"saved the weights to {args.save} and the architecture to {sidecar}")
-        result["architecture_path"] = str(sidecar)
+        print(
+            f"saved the weights to {args.save}, the architecture to "
+            f"{architecture_path(args.save)} and the checkpoint to {checkpoint_path(args.save)}"
+        )
+        result["architecture_path"] = str(architecture_path(args.save))
     if args.plot:
         print(f"wrote the curves to {plot_curves(history, args.plot)}")
     return result
 
 
 if __name__ == "__main__":
-    main()
+    cli.run(main)

@@ -25,7 +25,6 @@ Run: ``python examples/two_layer_net_mnist.py --data-dir DIR [--iters 10000]``.
 
 from __future__ import annotations
 
-import argparse
 import time
 from typing import Any
 
@@ -33,6 +32,11 @@ import numpy as np
 
 import optim
 from autograd_lite import Tensor, load_mnist, no_grad
+
+try:  # imported as examples.two_layer_net_mnist (tests, notebooks) ...
+    from examples import cli
+except ImportError:  # ... or run as python examples/two_layer_net_mnist.py
+    import cli
 
 PARAM_NAMES = ("W1", "b1", "W2", "b2")
 
@@ -131,12 +135,13 @@ def main(
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data-dir", default=None, help="MNIST directory")
-    parser.add_argument("--iters", type=int, default=10000, help="iterations (the notes: 10000)")
-    parser.add_argument("--batch-size", type=int, default=100)
-    parser.add_argument("--learning-rate", type=float, default=0.1)
-    parser.add_argument("--hidden-size", type=int, default=50)
-    parser.add_argument("--limit", type=int, default=None, help="use the first N training images")
-    parser.add_argument("--seed", type=int, default=0)
-    main(**vars(parser.parse_args()))
+    parser = cli.parser(__doc__)
+    add = parser.add_argument
+    add("--data-dir", type=cli.data_dir, default=None, help="MNIST folder (default: shipped)")
+    add("--iters", type=cli.positive_int, default=10000, help="iterations (the notes: 10000)")
+    add("--batch-size", type=cli.positive_int, default=100, help="images per iteration")
+    add("--learning-rate", type=cli.positive_float, default=0.1, help="SGD step size")
+    add("--hidden-size", type=cli.positive_int, default=50, help="hidden units")
+    add("--limit", type=cli.positive_int, default=None, help="use the first N training images")
+    add("--seed", type=cli.non_negative_int, default=0, help="seed of weights and batches")
+    cli.run(main, **vars(parser.parse_args()))

@@ -25,7 +25,6 @@ Run: ``python examples/weight_init.py --data-dir DIR [--iterations 2000] [--plot
 
 from __future__ import annotations
 
-import argparse
 import importlib
 from pathlib import Path
 from typing import Any
@@ -35,6 +34,11 @@ import numpy as np
 import nn
 import optim
 from autograd_lite import Tensor, load_mnist, no_grad
+
+try:  # imported as examples.weight_init (tests, notebooks) ...
+    from examples import cli
+except ImportError:  # ... or run as python examples/weight_init.py
+    import cli
 
 HIDDEN = [100, 100, 100, 100]
 SCHEMES = ("std=0.01", "Xavier", "He")
@@ -195,13 +199,13 @@ def main(
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data-dir", default=None, help="MNIST directory")
-    parser.add_argument("--iterations", type=int, default=2000)
-    parser.add_argument("--batch-size", type=int, default=128)
-    parser.add_argument("--limit", type=int, default=None, help="use the first N images only")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--plot", default=None, help="write the loss curves to this PNG")
-    parser.add_argument("--histograms", default=None, help="write activation histograms (PNG)")
-    args = parser.parse_args()
-    main(**vars(args))
+    parser = cli.parser(__doc__)
+    add = parser.add_argument
+    add("--data-dir", type=cli.data_dir, default=None, help="MNIST folder (default: shipped)")
+    add("--iterations", type=cli.positive_int, default=2000, help="SGD iterations per init")
+    add("--batch-size", type=cli.positive_int, default=128, help="images per iteration")
+    add("--limit", type=cli.positive_int, default=None, help="use the first N images only")
+    add("--seed", type=cli.non_negative_int, default=0, help="seed of weights and batches")
+    add("--plot", type=cli.output_file, default=None, help="write the loss curves (PNG)")
+    add("--histograms", type=cli.output_file, default=None, help="write activation histograms")
+    cli.run(main, **vars(parser.parse_args()))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import inspect
 import json
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -21,6 +22,7 @@ import nn
 from autograd_lite import Tensor
 from examples import (
     batch_norm,
+    cli,
     hyperparameter_search,
     optimizer_comparison,
     overfitting,
@@ -411,3 +413,68 @@ def test_two_layer_net_gradient_is_the_notes_backward():
     expected.update(W1=x.T @ da1, b1=da1.sum(axis=0))  # Affine1
     for name, grad in expected.items():
         np.testing.assert_allclose(net.params[name].grad.data, grad, rtol=1e-10, atol=1e-12)
+
+
+# --- train_mnist: checkpoints, Ctrl-C and --resume -------------------------------------------
+
+RESUMABLE = ["--limit", "600", "--epochs", "3", "--hidden", "24", "--batch-size", "50"]
+RESUMABLE += ["--batch-norm", "--dropout", "0.3", "--no-progress"]  # state in every part
+
+
+def test_an_interrupted_run_resumed_ends_with_the_weights_of_an_uninterrupted_one(
+    cached_mnist, mnist_dir, tmp_path, monkeypatch, capsys
+):
+    argv = ["--data-dir", str(mnist_dir), *RESUMABLE]
+    whole = train_mnist.main([*argv, "--save", str(tmp_path / "whole" / "m.npz")])
+
+    real_epoch, calls = train_mnist.train_epoch, []
+
+    def ctrl_c_in_epoch_3(*args):
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return real_epoch(*args)
+
+    monkeypatch.setattr(train_mnist, "train_epoch", ctrl_c_in_epoch_3)
+    saved = tmp_path / "cut" / "m.npz"
+    with pytest.raises(SystemExit) as exit_:
+        cli.run(train_mnist.main, [*argv, "--save", str(saved)])
+    assert exit_.value.code == 130
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert "in epoch 3; epoch 2 is saved in" in line and "--resume" in line
+    monkeypatch.setattr(train_mnist, "train_epoch", real_epoch)
+
+    checkpoint = train_mnist.checkpoint_path(saved)
+    resumed = train_mnist.main([*argv, "--save", str(saved), "--resume", str(checkpoint)])
+    assert "resuming after epoch 2 of 3" in capsys.readouterr().out
+    assert resumed["history"]["epoch"] == [1, 2, 3]
+    assert resumed["test_accuracy"] == whole["test_accuracy"]
+    expected, got = whole["model"].state_dict(), resumed["model"].state_dict()
+    assert sorted(expected) == sorted(got)
+    for name in expected:  # bit for bit: weights, batch norm statistics
+        np.testing.assert_array_equal(got[name], expected[name], err_msg=name)
+
+
+def test_resume_refuses_a_run_with_other_settings(cached_mnist, mnist_dir, tmp_path):
+    argv = ["--data-dir", str(mnist_dir), *RESUMABLE[:6], "--epochs", "1", "--no-progress"]
+    train_mnist.main([*argv, "--save", str(tmp_path / "m.npz")])
+    checkpoint = str(tmp_path / "m.ckpt.npz")
+    with pytest.raises(SystemExit, match=r"--lr 0.001 there, 0.01 here"):
+        train_mnist.main([*argv, "--lr", "0.01", "--resume", checkpoint])
+    with pytest.raises(nn.CheckpointError, match="not a training checkpoint"):
+        train_mnist.main([*argv, "--resume", str(tmp_path / "m.npz")])
+
+
+def test_save_writes_every_epoch_atomically(cached_mnist, mnist_dir, tmp_path, monkeypatch):
+    written = []
+    real_save = nn.serialization.save_npz
+
+    def record(path, arrays):
+        real_save(path, arrays)
+        written.append(Path(path).name)
+        assert not [p for p in Path(path).parent.iterdir() if p.name.startswith(".")]
+
+    monkeypatch.setattr(nn.serialization, "save_npz", record)
+    argv = ["--data-dir", str(mnist_dir), *RESUMABLE[:6], "--epochs", "2", "--no-progress"]
+    train_mnist.main([*argv, "--save", str(tmp_path / "m.npz")])
+    assert written == ["m.npz", "m.ckpt.npz"] * 2
