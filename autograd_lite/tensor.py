@@ -224,9 +224,6 @@ class Tensor(Elementwise, Reductions, Shape, Conversions):
         retain = create_graph if retain_graph is None else retain_graph
         run_backward([self], [grad], retain_graph=retain, create_graph=create_graph)
 
-    def _accumulate_grad(self, grad: Tensor) -> None:
-        self.grad = grad if self.grad is None else self.grad + grad
-
     def retain_grad(self) -> Tensor:
         """Keep this non-leaf tensor's gradient in ``.grad`` after backward (for inspection)."""
         self._retains_grad = True
