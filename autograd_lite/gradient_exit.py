@@ -34,6 +34,10 @@ class GradientExit:
 
     def own(self, grad: Any) -> Any:
         """``grad`` (an array, or a Tensor under create_graph) safe to give to one tensor."""
+        if isinstance(grad, np.generic):  # numpy's 0-d results: made into a new array
+            grad = np.array(grad)
+            self._taken[id(grad)] = grad
+            return grad
         array = grad if isinstance(grad, np.ndarray) else grad._data
         if array.base is not None or not array.flags.writeable or id(array) in self._taken:
             grad = array.copy() if grad is array else grad.clone()

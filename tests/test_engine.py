@@ -378,3 +378,11 @@ def test_softmax_family_is_stable_and_exact_for_huge_logits(dtype):
     expected = np.array([[0.0, 0.5, -0.5], [0.0, 1.0, -1.0]])
     np.testing.assert_allclose(logits.grad.data, expected, atol=1e-6)
     assert np.isfinite(logits.grad.data).all()
+
+
+def test_a_zero_dimensional_leaf_summing_two_gradients_gets_an_array():
+    # 0-d gradients add up to a numpy scalar, which the gradient exit must turn into an array
+    x = leaf(2.0)
+    (x * x + x * 3.0).backward()
+    assert isinstance(x.grad.data, np.ndarray) and x.grad.data.flags.writeable
+    assert x.grad.item() == 7.0
