@@ -10,6 +10,8 @@ the pass (forward or backward) and that line. Outside the block none of this run
 from __future__ import annotations
 
 import contextlib
+import os
+import threading
 import traceback
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,9 +21,10 @@ import numpy as np
 
 from .errors import AutogradError
 
-# Frames inside these packages are library code; the creation site is the first frame outside.
+# Frames inside these package folders are library code; the creation site is the first frame
+# outside. The separator at the end keeps a user's nn_helpers.py or optim_test.py outside.
 _LIBRARY_DIRS = tuple(
-    str(Path(__file__).resolve().parent.parent / package)
+    str(Path(__file__).resolve().parent.parent / package) + os.sep
     for package in ("autograd_lite", "nn", "optim")
 )
 
@@ -30,11 +33,15 @@ class AnomalyError(AutogradError, FloatingPointError):
     """An op produced NaN or inf from finite values under ``detect_anomaly()``."""
 
 
-class AnomalyMode:
-    """The flags of anomaly detection; ``checking_forward`` is off while backward runs."""
+class _AnomalyMode(threading.local):
+    """The calling thread's flags of anomaly detection (``detect_anomaly()`` in one thread
+    does not check another's ops); ``checking_forward`` is off while backward runs."""
 
-    enabled: bool = False
+    enabled: bool = False  # class defaults: what a thread sees until it sets its own
     checking_forward: bool = True
+
+
+AnomalyMode = _AnomalyMode()
 
 
 @contextlib.contextmanager

@@ -25,6 +25,7 @@ from .anomaly import AnomalyMode, backward_phase, check_backward
 from .arguments import to_array
 from .errors import GraphError, ShapeError
 from .grad_mode import set_grad_enabled
+from .gradient_exit import GradientExit
 from .ops._dual import sum_to
 
 
@@ -55,7 +56,8 @@ def root_gradient(output, grad, op: str):
 def _count_consumers(roots: Sequence) -> dict[int, int]:
     """For each tensor below ``roots`` that requires grad, how many graph edges consume it."""
     consumers: dict[int, int] = {}
-    stack = [t for t in roots if t._node is not None]
+    # each root once: a root listed twice must not count its inputs' consumers twice
+    stack = list({id(t): t for t in roots if t._node is not None}.values())
     seen = {id(t) for t in stack}
     while stack:
         node = stack.pop()._node
@@ -115,6 +117,7 @@ def run_backward(
     on_arrays = not create_graph
     wanted = None if inputs is None else {id(t): None for t in inputs}
     consumers = _count_consumers(roots)
+    exit_ = GradientExit(foreign=[g._data for g in root_grads])
     grads: dict[int, object] = {}  # arrays on arrays, else Tensors
     for root, grad in zip(roots, root_grads):
         grad = grad._data if on_arrays else grad
@@ -133,7 +136,7 @@ def run_backward(
             if wanted is not None and key in wanted:
                 wanted[key] = grad
             elif t._retains_grad and grad is not None:
-                t._accumulate_grad(t._constant(grad) if on_arrays else grad)
+                _accumulate(t, grad, exit_, on_arrays)
             input_grads = _backward_node(node, grad, retain_graph, on_arrays)
             for x, gx in zip(node.inputs, input_grads):
                 if not x._requires_grad:
@@ -149,11 +152,12 @@ def run_backward(
                 consumers[key] -= 1
                 if consumers[key] == 0:
                     ready.append(x)
-        _deliver_to_leaves(leaves, grads, wanted, on_arrays)
+        _deliver_to_leaves(leaves, grads, wanted, exit_, on_arrays)
     if inputs is None:
         return None
     found = [wanted[id(t)] for t in inputs]
-    return [g if g is None or not on_arrays else t._constant(g) for t, g in zip(inputs, found)]
+    owned = [None if g is None else exit_.own(g) for g in found]
+    return [g if g is None or not on_arrays else t._constant(g) for t, g in zip(inputs, owned)]
 
 
 def _backward_node(node, grad, retain_graph: bool, on_arrays: bool) -> tuple:
@@ -192,14 +196,10 @@ def _backward_node(node, grad, retain_graph: bool, on_arrays: bool) -> tuple:
     return input_grads
 
 
-def _deliver_to_leaves(leaves: dict, grads: dict, wanted: dict | None, on_arrays: bool) -> None:
-    """Accumulate into leaves' ``.grad``, or collect the gradients ``grad()`` asked for.
-
-    A rule may hand one array to several inputs (add passes ``grad`` to both) or return a
-    read-only broadcast view; such a gradient is copied before it becomes a leaf's ``.grad``,
-    so that scaling one parameter's gradient in place can never change another's.
-    """
-    delivered: set[int] = set()
+def _deliver_to_leaves(
+    leaves: dict, grads: dict, wanted: dict | None, exit_: GradientExit, on_arrays: bool
+) -> None:
+    """Accumulate into leaves' ``.grad``, or collect the gradients ``grad()`` asked for."""
     for key, leaf in leaves.items():
         grad = grads.get(key)
         if grad is None:
@@ -208,9 +208,14 @@ def _deliver_to_leaves(leaves: dict, grads: dict, wanted: dict | None, on_arrays
             if key in wanted:
                 wanted[key] = grad
             continue
-        if on_arrays:
-            if id(grad) in delivered or not grad.flags.writeable:
-                grad = grad.copy()
-            delivered.add(id(grad))
-            grad = leaf._constant(grad)
-        leaf._accumulate_grad(grad)
+        _accumulate(leaf, grad, exit_, on_arrays)
+
+
+def _accumulate(t, grad, exit_: GradientExit, on_arrays: bool) -> None:
+    """Add ``grad`` to ``t.grad``: the first gradient through the exit (gradient_exit.py),
+    a later one into a new sum, so no ``.grad`` ever shares memory with anything else."""
+    if t.grad is None:
+        grad = exit_.own(grad)
+        t.grad = t._constant(grad) if on_arrays else grad
+    else:
+        t.grad = t.grad + (t._constant(grad) if on_arrays else grad)

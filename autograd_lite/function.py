@@ -36,6 +36,7 @@ import numpy as np
 from .anomaly import AnomalyMode, check_forward, creation_site
 from .errors import AutogradError, DTypeError, GraphError, IndexingError, ShapeError
 from .grad_mode import GradMode
+from .versions import is_view_of
 
 # numpy's own exceptions, translated into ours so that a failing op names itself.
 # ValueError first: numpy's AxisError is both a ValueError and an IndexError, and an axis
@@ -59,7 +60,7 @@ class Context:
         "saved",
         "out_data",
         "versions",
-        "output_modified",
+        "out_version",
         "released",
         "on_arrays",
         "trace",
@@ -74,7 +75,7 @@ class Context:
         self.out_data: np.ndarray | None = None
         # the inputs' versions now, to tell at backward time whether one was modified since
         self.versions = _versions(inputs) if op.reads_inputs else None
-        self.output_modified = False
+        self.out_version: tuple | None = None  # (the output's counter, its version now)
         self.released = False
         self.on_arrays = False  # set by the engine: this backward runs on raw arrays
         self.trace = None  # where the node was created, recorded under detect_anomaly()
@@ -101,7 +102,8 @@ class Context:
         differentiable, so the op is applied once more to its inputs; keeping the output
         tensor instead would make a reference cycle.
         """
-        if self.output_modified:
+        counter, version = self.out_version
+        if counter[0] != version:
             raise GraphError(
                 f"{self.describe()}: its output was modified in place after the forward pass, "
                 "but backward needs the original values; modify a copy instead "
@@ -118,11 +120,12 @@ class Context:
         if self.versions is None or self.versions == _versions(self.inputs):
             return
         for i, (t, version) in enumerate(zip(self.inputs, self.versions)):
-            if t._version != version:
+            if t._version[0] != version:
                 name = f"'{t.name}'" if t.name else f"input {i}"
                 raise GraphError(
-                    f"{self.describe()}: {name} (shape {t.shape}) was modified in place after "
-                    f"the forward pass (version {version} -> {t._version}), but this op's "
+                    f"{self.describe()}: {name} (shape {t.shape}) was modified in place (itself "
+                    f"or through a view) after the forward pass (version {version} -> "
+                    f"{t._version[0]}), but this op's "
                     "backward needs its original values; call backward() before changing it "
                     "(e.g. before optimizer.step()), or modify a copy"
                 )
@@ -196,13 +199,17 @@ class Function:
             raise
         except _NUMPY_ERRORS as error:
             raise _translate(error, Context(cls, inputs, attrs)) from error
+        # a view of the first input shares its version counter (versions.py)
+        first = inputs[0]
+        version = first._version if is_view_of(data, first._data) else None
         if ctx is _NOT_RECORDED or data.dtype.kind != "f":  # int and bool results: no gradient
-            return inputs[0]._from_op(data, None)
+            return first._from_op(data, None, version)
         if AnomalyMode.enabled and AnomalyMode.checking_forward:
             ctx.trace = creation_site()
             check_forward(ctx, data)
-        out = inputs[0]._from_op(data, ctx)
+        out = first._from_op(data, ctx, version)
         ctx.out_data = out._data
+        ctx.out_version = (out._version, out._version[0])
         return out
 
     @classmethod
@@ -230,10 +237,10 @@ def _arrays(tensors: tuple) -> tuple:
 def _versions(tensors: tuple) -> tuple:
     """The tensors' versions (spelled out for one and two tensors, as in ``_arrays``)."""
     if len(tensors) == 1:
-        return (tensors[0]._version,)
+        return (tensors[0]._version[0],)
     if len(tensors) == 2:
-        return (tensors[0]._version, tensors[1]._version)
-    return tuple([t._version for t in tensors])
+        return (tensors[0]._version[0], tensors[1]._version[0])
+    return tuple([t._version[0] for t in tensors])
 
 
 class _NotRecorded:

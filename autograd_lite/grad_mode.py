@@ -1,22 +1,30 @@
-"""Grad mode: the one global switch that decides whether ops record graph nodes.
+"""Grad mode: the switch that decides whether ops record graph nodes, one per thread.
 
 ``no_grad()`` turns recording off (for evaluation and for optimizer updates);
 ``enable_grad()`` turns it back on inside a ``no_grad`` block. Both are context managers
 and decorators, and restore the previous mode in ``finally``, so an exception never leaves
 the engine in the wrong mode. The backward pass itself runs under ``no_grad`` unless
 ``create_graph=True`` asks it to record a graph of its own (for higher-order gradients).
+
+The mode belongs to the thread that sets it (as in PyTorch): ``no_grad()`` in one thread,
+or a backward pass running there, never stops another thread from recording, and every new
+thread starts with recording on.
 """
 
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Iterator
 
 
-class GradMode:
-    """Holds the flag; read it with ``is_grad_enabled()``."""
+class _GradMode(threading.local):
+    """Holds the flag of the calling thread; read it with ``is_grad_enabled()``."""
 
-    enabled: bool = True
+    enabled: bool = True  # a class default: what a thread sees until it sets its own
+
+
+GradMode = _GradMode()
 
 
 def is_grad_enabled() -> bool:

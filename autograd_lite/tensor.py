@@ -32,6 +32,7 @@ from .tensor_methods.elementwise import Elementwise
 from .tensor_methods.numpy_interop import array_ufunc
 from .tensor_methods.reductions import Reductions
 from .tensor_methods.shape import Shape
+from .versions import bump, new_counter
 
 
 class Tensor(Elementwise, Reductions, Shape, Conversions):
@@ -60,12 +61,15 @@ class Tensor(Elementwise, Reductions, Shape, Conversions):
     def __init__(
         self, data: Any, requires_grad: bool = False, dtype: Any = None, name: str | None = None
     ) -> None:
+        source = data
         if isinstance(data, Tensor):
             data = data._data
         if dtype is None and not isinstance(data, np.ndarray | np.generic):
             dtype = np.float64  # Python scalars and lists become float64
         self._data = to_array(data, "Tensor", None if dtype is None else dtype_arg("Tensor", dtype))
-        self._version = 0
+        # a Tensor of a Tensor shares its values, so also its version counter (versions.py)
+        shares = isinstance(source, Tensor) and self._data is data
+        self._version = source._version if shares else new_counter()
         self.grad: Tensor | None = None
         self.name = name
         self._node = None
@@ -74,11 +78,12 @@ class Tensor(Elementwise, Reductions, Shape, Conversions):
         self.requires_grad = requires_grad
 
     @staticmethod
-    def _from_op(data: Any, node: Any) -> Tensor:
-        """Wrap an op's result (no copy); used by ``Function.apply`` and the engine."""
+    def _from_op(data: Any, node: Any, version: list | None = None) -> Tensor:
+        """Wrap an op's result (no copy); used by ``Function.apply`` and the engine.
+        ``version``: the counter of the tensor whose memory ``data`` views (versions.py)."""
         t = object.__new__(Tensor)
         t._data = data if type(data) is np.ndarray else np.asarray(data)
-        t._version = 0
+        t._version = [0] if version is None else version
         t.grad = None
         t.name = None
         t._node = node
@@ -102,9 +107,10 @@ class Tensor(Elementwise, Reductions, Shape, Conversions):
         """The values, a numpy array (shared, not copied).
 
         Assigning to it, also in place (``t.data -= lr * g``, as optimizers do), counts as a
-        modification: if the old values were saved for a backward pass that has not run yet,
-        that backward raises instead of returning a wrong gradient. Writing into the array
-        through another name (``t.data[0] = 1``, ``np.copyto``) is not detected.
+        modification of this tensor and of every view of it (versions.py): if the old values
+        were saved for a backward pass that has not run yet, that backward raises instead of
+        returning a wrong gradient. As with PyTorch's ``.data``, writing into the array
+        through another name (``t.data[0] = 1``, ``np.copyto``) is not tracked.
         """
         return self._data
 
@@ -115,10 +121,11 @@ class Tensor(Elementwise, Reductions, Shape, Conversions):
             raise DTypeError(
                 f"data: a tensor that requires grad needs float data, got {array.dtype}"
             )
-        if array is self._data and self._node is not None:
-            self._node.output_modified = True  # the node's saved output is this very array
+        if array is self._data:  # changed in place: so are the views that share the counter
+            bump(self._version)
+        else:  # a new array: views of the old one keep their values
+            self._version = [self._version[0] + 1]
         self._data = array
-        self._version += 1
 
     @property
     def requires_grad(self) -> bool:
@@ -217,17 +224,15 @@ class Tensor(Elementwise, Reductions, Shape, Conversions):
         retain = create_graph if retain_graph is None else retain_graph
         run_backward([self], [grad], retain_graph=retain, create_graph=create_graph)
 
-    def _accumulate_grad(self, grad: Tensor) -> None:
-        self.grad = grad if self.grad is None else self.grad + grad
-
     def retain_grad(self) -> Tensor:
         """Keep this non-leaf tensor's gradient in ``.grad`` after backward (for inspection)."""
         self._retains_grad = True
         return self
 
     def detach(self) -> Tensor:
-        """The same values (shared memory), cut off from the graph."""
-        return Tensor._from_op(self._data, None)
+        """The same values (shared memory, and so the same version counter), cut off from
+        the graph."""
+        return Tensor._from_op(self._data, None, self._version)
 
     def zero_grad(self) -> None:
         """Forget the accumulated gradient (sets ``.grad`` to None)."""

@@ -212,6 +212,67 @@ def test_leaf_gradients_do_not_share_memory():
     np.testing.assert_array_equal(b.grad.data, [1.0, 1.0])
 
 
+def _owned(*grads):
+    """Each gradient is a writable array sharing memory with none of the others."""
+    arrays = [g.data for g in grads]
+    for i, a in enumerate(arrays):
+        assert a.flags.writeable and a.base is None, i
+        for b in arrays[i + 1 :]:
+            assert not np.shares_memory(a, b)
+
+
+def test_a_gradient_through_a_reshape_was_a_view_of_another_leafs_gradient():
+    # in ((a.reshape(6) + b) * c).sum(), a.grad was a view of b.grad (issue 12, item 4)
+    a, b, c = leaf(np.ones((2, 3))), leaf(np.ones(6)), leaf(np.arange(6.0))
+    ((a.reshape(6) + b) * c).sum().backward()
+    _owned(a.grad, b.grad, c.grad)
+    a.grad.data *= 0
+    np.testing.assert_array_equal(b.grad.data, np.arange(6.0))
+
+
+def test_a_retained_gradient_was_the_same_array_as_a_leafs():
+    x = leaf([1.0, 2.0])
+    y = (x + 1.0).retain_grad()
+    (y * y).sum().backward()
+    _owned(x.grad, y.grad)
+    np.testing.assert_array_equal(y.grad.data, [4.0, 6.0])
+
+
+def test_backward_with_the_callers_gradient_made_it_the_leafs_grad():
+    x, g = leaf([1.0, 2.0]), np.array([5.0, 7.0])
+    (x + 1.0).backward(g)
+    assert not np.shares_memory(x.grad.data, g)
+    x.grad.data *= 2
+    np.testing.assert_array_equal(g, [5.0, 7.0])
+    gt = Tensor([1.0, 1.0])
+    z = leaf([0.0, 0.0])
+    (z + 1.0).backward(gt)  # the gradient passes through add unchanged
+    assert not np.shares_memory(z.grad.data, gt.data)
+
+
+def test_grad_returned_read_only_broadcast_views_and_one_array_for_two_inputs():
+    x, y = leaf([1.0, 2.0]), leaf([3.0, 4.0])
+    gx, gy = ag.grad([(x + y).sum()], [x, y])
+    _owned(gx, gy)
+    (gs,) = ag.grad([x.sum()], [x])
+    _owned(gs)
+    gx, gy = ag.grad([(x + y).sum()], [x, y], create_graph=True)
+    _owned(gx, gy)
+
+
+def test_grad_with_the_same_output_twice_dropped_its_subgraph():
+    # grad([y, y, x.sum()], [x]) returned [1, 1] and grad([y, y], [x]) called x unused
+    x = leaf([1.0, 2.0])
+    y = (x * x).sum()
+    (g,) = ag.grad([y, y, x.sum()], [x], retain_graph=True)
+    np.testing.assert_array_equal(g.data, [5.0, 9.0])  # 2 * 2x + 1, as PyTorch
+    (g,) = ag.grad([y, y], [x], retain_graph=True)
+    np.testing.assert_array_equal(g.data, [4.0, 8.0])
+    z = y * 3.0  # a root that is also below another root
+    (g,) = ag.grad([y, z], [x])
+    np.testing.assert_array_equal(g.data, [8.0, 16.0])
+
+
 def test_custom_op_by_subclassing_function():
     class Cube(ag.Function):
         @staticmethod
@@ -317,3 +378,11 @@ def test_softmax_family_is_stable_and_exact_for_huge_logits(dtype):
     expected = np.array([[0.0, 0.5, -0.5], [0.0, 1.0, -1.0]])
     np.testing.assert_allclose(logits.grad.data, expected, atol=1e-6)
     assert np.isfinite(logits.grad.data).all()
+
+
+def test_a_zero_dimensional_leaf_summing_two_gradients_gets_an_array():
+    # 0-d gradients add up to a numpy scalar, which the gradient exit must turn into an array
+    x = leaf(2.0)
+    (x * x + x * 3.0).backward()
+    assert isinstance(x.grad.data, np.ndarray) and x.grad.data.flags.writeable
+    assert x.grad.item() == 7.0

@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import autograd_lite as ag
+import optim
 from autograd_lite import GraphError, Tensor
 
 from .op_specs import SPECS
@@ -97,3 +98,68 @@ def test_a_real_optimizer_step_between_forward_and_backward_is_caught():
     opt.step()  # before loss.backward(): the saved weight has changed
     with pytest.raises(GraphError, match=r"matmul.*'weight'.*modified in place"):
         loss.backward()
+
+
+# --- through views (issue 12, item 1): a view shares the version counter of its base -------
+
+VIEWS = {
+    "reshape": lambda w: w.reshape(3),
+    "T": lambda w: w.T,
+    "slice": lambda w: w[:],
+    "unsqueeze": lambda w: w.unsqueeze(0),
+    "astype to its own dtype": lambda w: w.astype(w.dtype),
+    "detach": lambda w: w.detach(),
+    "Tensor of a tensor": lambda w: Tensor(w),
+}
+
+
+@pytest.mark.parametrize("make_view", VIEWS.values(), ids=VIEWS)
+def test_an_update_of_the_base_after_forward_through_a_view_went_undetected(make_view):
+    # w.grad was silently [0, 2, 4] where the recorded graph needs [2, 4, 6]
+    w = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    v = make_view(w)
+    if not v.requires_grad:  # detach() and Tensor(w): a leaf of its own
+        v.requires_grad = True
+    y = (v * v).sum()
+    w.data -= 1.0
+    with pytest.raises(GraphError, match="modified in place"):
+        y.backward()
+
+
+@pytest.mark.parametrize("make_view", VIEWS.values(), ids=VIEWS)
+def test_an_update_through_a_view_is_caught_by_nodes_that_saved_the_base(make_view):
+    w = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = (w * w).sum()
+    with ag.no_grad():
+        v = make_view(w)
+    v.data -= 1.0
+    with pytest.raises(GraphError, match="modified in place"):
+        y.backward()
+
+
+def test_an_optimizer_step_before_backward_through_a_transposed_weight_is_caught():
+    rng = np.random.default_rng(0)
+    w1 = Tensor(rng.standard_normal((4, 3)), requires_grad=True, name="W1")
+    x = Tensor(rng.standard_normal((5, 3)))
+    loss = ((x @ w1.T).tanh() ** 2).sum()
+    w1.grad = Tensor(np.ones((4, 3)))
+    optim.SGD([w1], lr=0.1).step()
+    with pytest.raises(GraphError, match="modified in place"):
+        loss.backward()
+
+
+def test_assigning_a_new_array_to_the_base_leaves_its_views_valid():
+    w = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    v = w.reshape(3)
+    y = (v * v).sum()
+    w.data = np.zeros(3)  # a new array: v still holds (and the graph recorded) 1, 2, 3
+    y.backward()
+    np.testing.assert_array_equal(w.grad.data, [2.0, 4.0, 6.0])
+
+
+def test_an_output_modified_through_a_view_is_caught():
+    x = Tensor([0.0, 1.0], requires_grad=True)
+    y = x.exp()
+    y.reshape(2).data *= 2.0
+    with pytest.raises(GraphError, match="output was modified in place"):
+        y.backward(np.ones(2))
