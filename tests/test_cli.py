@@ -118,11 +118,12 @@ def test_render_graph_writes_into_the_current_folder(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "apple.svg",
         "neuron.svg",
+        "simple_conv_net.svg",
         "two_layer_net.svg",
     ]
     out = tmp_path / "new" / "folder"
     assert run_script("render_graph", "--out-dir", str(out), cwd=tmp_path).returncode == 0
-    assert len(list(out.iterdir())) == 3
+    assert len(list(out.iterdir())) == 4
 
 
 def test_generated_files_are_ignored_and_no_tracked_file_is():

@@ -4,6 +4,8 @@ CNN, dtypes, and the errors for bad shapes and arguments."""
 
 from __future__ import annotations
 
+import tracemalloc
+
 import numpy as np
 import pytest
 
@@ -248,3 +250,27 @@ def test_the_first_layer_skips_the_input_gradient_when_the_input_needs_none():
 def test_bad_shapes_and_arguments_raise_an_error_naming_the_op_and_shapes(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+@pytest.mark.parametrize("input_grad", [False, True])
+def test_conv2d_makes_one_column_matrix_per_layer_at_a_time(input_grad):
+    # many input channels, few filters: the columns (N * 16 * 16, 4 * 5 * 5) float32, 5.1 MB,
+    # dwarf the input (0.3 MB) and the output (0.1 MB)
+    rng = np.random.default_rng(5)
+    x = Tensor(rng.random((50, 4, 20, 20), np.float32), requires_grad=input_grad)
+    w = Tensor(rng.random((2, 4, 5, 5), np.float32), requires_grad=True)
+    columns = 50 * 16 * 16 * 4 * 25 * 4
+    small = 4 * (x.data.nbytes + 50 * 2 * 16 * 16 * 4)  # room for inputs, outputs, gradients
+    tracemalloc.start()
+    try:
+        y = ag.conv2d(x, w)
+        _, forward_peak = tracemalloc.get_traced_memory()
+        upstream = np.ones(y.shape, np.float32)
+        tracemalloc.reset_peak()
+        y.backward(upstream)
+        _, backward_peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    # one column matrix at a time, never two, in the forward and in the backward pass
+    assert forward_peak < columns + small
+    assert backward_peak < columns + small
