@@ -468,6 +468,10 @@ def test_the_cnn_trains_with_the_same_table_checkpoint_and_resume(
     epochs = [line[:11] for line in out.splitlines() if line.startswith("epoch")]
     assert epochs == ["epoch  1/2 ", "epoch  2/2 "]
     assert json.loads((tmp_path / "whole.json").read_text())["format"] == train_mnist.CNN_FORMAT
+    # predict_mnist.py rebuilds the CNN from its JSON and gets the same accuracy
+    predicted = predict_mnist.main([str(tmp_path / "whole.npz"), "--data-dir", str(mnist_dir)])
+    assert predicted["accuracy"] == whole["test_accuracy"]
+    assert "SimpleConvNet from" in capsys.readouterr().out
     # interrupted in epoch 2 and resumed: the same weights bit for bit (the random shifts'
     # generator is saved with the others)
     real_epoch = train_mnist.train_epoch
