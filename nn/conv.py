@@ -66,7 +66,10 @@ class Conv2d(Module):
                 f"Conv2d: in_channels ({in_channels}) and out_channels ({out_channels}) must "
                 f"both be divisible by groups ({groups})"
             )
-        self.kernel_size = _pair(kernel_size)
+        kernel = _pair(kernel_size)
+        if len(kernel) != 2:
+            raise ValueError(f"Conv2d: kernel_size must be an int or a pair, got {kernel_size!r}")
+        self.kernel_size = tuple(check_size(k, "kernel_size", "Conv2d") for k in kernel)
         self.stride, self.padding, self.dilation = stride, padding, dilation
         rng = as_generator(rng, "Conv2d", allow_none=True)
         dtype = float_dtype(dtype, "Conv2d")

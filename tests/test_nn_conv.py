@@ -119,6 +119,12 @@ def test_layers_name_themselves_in_errors(build, x, error, message):
         build()(Tensor(x))
 
 
+@pytest.mark.parametrize("kernel_size", [0, (3, 0), (1, 2, 3)])
+def test_conv2d_kernel_size_must_be_positive_ints(kernel_size):
+    with pytest.raises(ValueError, match="Conv2d: kernel_size must be"):
+        nn.Conv2d(1, 2, kernel_size)
+
+
 def test_conv2d_channels_must_split_into_groups():
     with pytest.raises(ValueError, match=r"Conv2d: in_channels \(3\) and out_channels \(4\)"):
         nn.Conv2d(3, 4, 3, groups=2)
