@@ -93,6 +93,7 @@ from .functions import (
     unsqueeze,
     where,
 )
+from .functions_conv import avg_pool2d, conv2d, max_pool2d, pad
 from .functions_torch import (
     allclose,
     argmax,
@@ -150,12 +151,14 @@ __all__ = [
     "argmax",
     "argmin",
     "as_tensor",
+    "avg_pool2d",
     "broadcast_to",
     "cat",
     "ceil",
     "clip",
     "clone",
     "concatenate",
+    "conv2d",
     "cos",
     "cumsum",
     "detect_anomaly",
@@ -192,6 +195,7 @@ __all__ = [
     "masked_fill",
     "matmul",
     "max",
+    "max_pool2d",
     "maximum",
     "mean",
     "min",
@@ -205,6 +209,7 @@ __all__ = [
     "ones",
     "ones_like",
     "ops",
+    "pad",
     "permute",
     "pow",
     "prod",

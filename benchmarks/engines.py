@@ -1,7 +1,8 @@
 """Every engine by name, and the workloads on autograd_lite and PyTorch as their users write them.
 
 ``make_runner`` / ``make_chain`` build an engine's MLP runner / chain: the numpy baselines
-come from ``numpy_by_hand.py`` and ``numpy_tuned.py`` (the tuned one runs W1/W2 only).
+come from ``numpy_by_hand.py`` and ``numpy_tuned.py`` (the tuned one runs W1/W2 only). W5's
+runners (the convolutional network) are in ``conv_engines.py``.
 
 autograd_lite: ``nn.Sequential`` of ``nn.Linear`` and ``nn.ReLU``, ``nn.functional
 .cross_entropy`` and ``optim.SGD`` / ``optim.Adam``. PyTorch (optional: imported only by
@@ -25,9 +26,10 @@ import nn
 import optim
 from autograd_lite import Tensor, no_grad
 
+from .conv_engines import CONV_ENGINES, make_conv_runner
 from .numpy_by_hand import NumpyRunner, chain_forward_backward
 from .numpy_tuned import TunedRunner
-from .workloads import MLPWorkload, Runner, tensor_steps
+from .workloads import ConvWorkload, MLPWorkload, Runner, tensor_steps
 
 Weights = Sequence[tuple[np.ndarray, np.ndarray]]
 Ops = Sequence[tuple[str, float | None]]
@@ -40,8 +42,11 @@ def available_engines() -> list[str]:
     return [name for name in ENGINES if name != "torch" or import_torch() is not None]
 
 
-def make_runner(engine: str, workload: MLPWorkload, weights: Weights) -> Runner:
+def make_runner(engine: str, workload: MLPWorkload | ConvWorkload, weights: Weights) -> Runner:
     """A runner of ``engine`` for ``workload``, starting from ``weights`` (copied)."""
+    if isinstance(workload, ConvWorkload):
+        torch = import_torch() if engine == "torch" else None
+        return make_conv_runner(engine, workload, list(weights), torch)
     if engine == "numpy":
         return NumpyRunner(workload, weights)
     if engine == "numpy_tuned":
@@ -52,7 +57,9 @@ def make_runner(engine: str, workload: MLPWorkload, weights: Weights) -> Runner:
 
 
 def unsupported(workload: str, engine: str) -> str | None:
-    """Why ``engine`` cannot run ``workload`` (W1-W4), for a CLI's usage error; None if it can."""
+    """Why ``engine`` cannot run ``workload`` (W1-W5), for a CLI's usage error; None if it can."""
+    if workload == "w5" and engine not in CONV_ENGINES:
+        return f"engine {engine!r} does not run W5; pick one of {', '.join(CONV_ENGINES)}"
     if workload in ("w3", "w4") and engine not in CHAIN_ENGINES:
         return (
             f"engine {engine!r} runs W1/W2 only; for {workload} pick one of "

@@ -1,4 +1,4 @@
-"""Peak memory (RSS) of one training epoch (W1, W2) or one deep chain (W4), one per process.
+"""Peak memory (RSS) of one training epoch (W1, W2, W5) or one deep chain (W4), one per process.
 
 A process's peak RSS only ever grows, so each measurement runs in a fresh process:
 
@@ -29,9 +29,9 @@ import numpy as np
 
 from .engines import ENGINES, make_chain, make_runner, unsupported
 from .workloads import (
-    MLP_WORKLOADS,
     REPO_ROOT,
     SEED,
+    TRAINING_WORKLOADS,
     chain_input,
     chain_ops,
     epoch_batches,
@@ -65,8 +65,8 @@ def reset_peak() -> bool:
 
 def measure(workload: str, engine: str, limit: int | None = None, ops: int | None = None) -> dict:
     """Set up ``workload`` on ``engine``, then run one epoch (or one chain) and report RSS."""
-    if workload in MLP_WORKLOADS:
-        spec = MLP_WORKLOADS[workload]
+    if workload in TRAINING_WORKLOADS:
+        spec = TRAINING_WORKLOADS[workload]
         data = load_data(spec.dtype, limit)
         runner = make_runner(engine, spec, initial_weights(spec))
         batches = epoch_batches(len(data.x_train), spec.batch_size, np.random.default_rng(SEED))
@@ -121,7 +121,7 @@ def main(argv: Sequence[str] | None = None) -> dict:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("workload", choices=[*MLP_WORKLOADS, "w4"])
+    parser.add_argument("workload", choices=[*TRAINING_WORKLOADS, "w4"])
     parser.add_argument("--engine", choices=ENGINES, required=True)
     parser.add_argument("--limit", type=int, help="train on the first N images only")
     parser.add_argument("--ops", type=int, help=f"W4's chain length (default {W4_DEFAULT_OPS})")

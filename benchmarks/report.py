@@ -94,7 +94,7 @@ def format_report(results: dict[str, Any]) -> str:
     env = results["environment"]
     engines = [e for e in ENGINE_TITLES if e in _engines_run(results)]
     parts = [_environment_lines(env), _timing_table(results, engines)]
-    mlp = [results[w] for w in ("w1", "w2") if w in results]
+    mlp = [results[w] for w in ("w1", "w2", "w5") if w in results]
     if mlp:
         parts.append(_accuracy_table(mlp, engines))
     if "w4" in results:
@@ -106,9 +106,11 @@ def format_report(results: dict[str, Any]) -> str:
 
 
 def _engines_run(results: dict[str, Any]) -> set[str]:
-    for key in ("w1", "w2", "w3"):
-        if key in results:
-            return set(results[key]["median"])
+    found: set[str] = set()
+    for key in ("w1", "w2", "w3", "w5"):
+        found |= set(results[key]["median"]) if key in results else set()
+    if found:
+        return found
     return set(results["w4"][0]["median"]) if "w4" in results else set()
 
 
@@ -137,11 +139,15 @@ def _timing_table(results: dict[str, Any], engines: list[str]) -> str:
     header = ["workload", "unit", *titles, "GEMM-only bound / numpy forward only"]
     header.append("samples (disturbed)")
     rows = []
-    for key in ("w1", "w2"):
+    for key in ("w1", "w2", "w5"):
         if key in results:
             result = results[key]
             median = result["median"]
-            bound = _cell(median["gemm_only"], result["ratio"]["gemm_only"])
+            bound = (
+                _cell(median["gemm_only"], result["ratio"]["gemm_only"])
+                if "gemm_only" in median
+                else "-"
+            )
             cells = _cells(result, engines)
             rows.append([result["description"], "s/epoch", *cells, bound, _counts(result)])
     if "w3" in results:

@@ -1,10 +1,11 @@
-"""Time W1-W4 on every engine in one process and print a markdown table of medians and ratios.
+"""Time W1-W5 on every engine in one process and print a markdown table of medians and ratios.
 
     python -m benchmarks.run [--workloads w1 w2 w3 w4] [--epochs N] [--repeats N] [--json out.json]
 
 Engines alternate inside each repetition (numpy epoch, numpy_tuned epoch, autograd_lite
 epoch, torch epoch, then again), so a machine that slows down or speeds up during the run
-affects them alike; numpy_tuned, the notes' network tuned in place, runs W1/W2 only. Each
+affects them alike; numpy_tuned, the notes' network tuned in place, runs W1/W2 only, and W5
+(the convolutional network) runs on numpy, autograd_lite and torch. Each
 figure is the median over the repetitions, leaving out samples during which other processes
 competed for the CPU (``timing.py``; the report counts them). A ratio is engine time /
 numpy-by-hand time in the same repetition, median over repetitions (lower is better, 1.0 is
@@ -34,17 +35,19 @@ from .engines import (
     import_torch,
     make_chain,
     make_runner,
+    unsupported,
 )
 from .numpy_by_hand import chain_forward, gemm_only_epoch
 from .report import describe_environment, format_report, load_average
 from .timing import Sample, paired_ratio, robust_median, spare_cores, timed
 from .workloads import (
-    MLP_WORKLOADS,
     SEED,
+    TRAINING_WORKLOADS,
     W3_OPS,
     W3_SIZE,
     W4_OPS,
     W4_SIZE,
+    ConvWorkload,
     MLPWorkload,
     chain_input,
     chain_ops,
@@ -53,8 +56,8 @@ from .workloads import (
     load_data,
 )
 
-WORKLOADS = ("w1", "w2", "w3", "w4")
-MEMORY_WORKLOAD = "w2"  # the MLP workload whose epoch's peak RSS is measured
+WORKLOADS = ("w1", "w2", "w3", "w4", "w5")
+MEMORY_WORKLOADS = ("w2", "w5")  # the training workloads whose epoch's peak RSS is measured
 
 
 def _progress(message: str) -> None:
@@ -82,19 +85,25 @@ def _line(samples: dict[str, list[Sample]], scale: float = 1.0) -> str:
     )
 
 
-def bench_mlp(workload: MLPWorkload, args: argparse.Namespace) -> dict[str, Any]:
-    """Train every engine for ``args.epochs`` epochs, alternating engines within each epoch."""
+def bench_mlp(workload: MLPWorkload | ConvWorkload, args: argparse.Namespace) -> dict[str, Any]:
+    """Train every engine for ``args.epochs`` epochs, alternating engines within each epoch.
+
+    An MLP workload also times its GEMM-only bound (``gemm_only``); W5 has none.
+    """
     data = load_data(workload.dtype, args.limit)
     weights = initial_weights(workload)
-    runners = {name: make_runner(name, workload, weights) for name in args.engines}
+    engines = [name for name in args.engines if not unsupported(workload.name, name)]
+    runners = {name: make_runner(name, workload, weights) for name in engines}
     rng = np.random.default_rng(SEED)
-    samples: dict[str, list[Sample]] = {name: [] for name in [*args.engines, "gemm_only"]}
+    bound = ["gemm_only"] if isinstance(workload, MLPWorkload) else []
+    samples: dict[str, list[Sample]] = {name: [] for name in [*engines, *bound]}
     for epoch in range(args.epochs):
         batches = epoch_batches(len(data.x_train), workload.batch_size, rng)
         jobs = {
             name: functools.partial(r.train_epoch, data, batches) for name, r in runners.items()
         }
-        jobs["gemm_only"] = functools.partial(gemm_only_epoch, workload, data, weights)
+        if bound:
+            jobs["gemm_only"] = functools.partial(gemm_only_epoch, workload, data, weights)
         for name, job in jobs.items():
             samples[name].append(timed(job, args.max_wait, args.spare_cores))
         _progress(f"{workload.name} epoch {epoch + 1}/{args.epochs} (s): {_line(samples)}")
@@ -163,13 +172,13 @@ def _check_chains(chains: dict[str, Callable[[], Any]]) -> dict[str, float]:
 def bench_memory(
     engines: Sequence[str], limit: int | None, w4_ops: Sequence[int], workloads: Sequence[str]
 ) -> list[dict]:
-    """Peak RSS of a W2 epoch (every engine) and of each W4 chain, each in a fresh process."""
-    jobs = [(MEMORY_WORKLOAD, None)] if MEMORY_WORKLOAD in workloads else []
+    """Peak RSS of a W2 and a W5 epoch (every engine) and of each W4 chain, each in a fresh
+    process."""
+    jobs = [(name, None) for name in MEMORY_WORKLOADS if name in workloads]
     jobs += [("w4", n) for n in w4_ops] if "w4" in workloads else []
-    chain_engines = [e for e in engines if e in CHAIN_ENGINES]
     results = []
     for workload, ops in jobs:
-        for engine in engines if workload == MEMORY_WORKLOAD else chain_engines:
+        for engine in [e for e in engines if not unsupported(workload, e)]:
             result = memory.measure_in_subprocess(workload, engine, limit=limit, ops=ops)
             _progress(f"memory {workload} {engine} {ops or ''}: {result}")
             results.append(result)
@@ -189,13 +198,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         choices=ENGINES,
         help="default: numpy, numpy_tuned (W1/W2 only), autograd_lite, torch if installed",
     )
-    parser.add_argument("--epochs", type=int, default=5, help="timed epochs of W1 and W2")
+    parser.add_argument("--epochs", type=int, default=5, help="timed epochs of W1, W2 and W5")
     parser.add_argument("--repeats", type=int, default=9, help="timed repetitions of W3")
     parser.add_argument("--w4-repeats", type=int, default=3, help="timed repetitions of W4")
     parser.add_argument("--w3-ops", type=int, default=W3_OPS)
     parser.add_argument("--w3-runs", type=int, default=20, help="W3 runs in one timing sample")
     parser.add_argument("--w4-ops", type=int, nargs="+", default=list(W4_OPS))
-    parser.add_argument("--limit", type=int, help="train W1/W2 on the first N images only")
+    parser.add_argument("--limit", type=int, help="train W1/W2/W5 on the first N images only")
     parser.add_argument("--no-memory", action="store_true", help="skip the peak RSS runs")
     parser.add_argument(
         "--max-wait",
@@ -236,8 +245,8 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     args = parse_args(argv)
     results: dict[str, Any] = {"environment": describe_environment(args.engines)}
     for name in args.workloads:
-        if name in MLP_WORKLOADS:
-            results[name] = bench_mlp(MLP_WORKLOADS[name], args)
+        if name in TRAINING_WORKLOADS:
+            results[name] = bench_mlp(TRAINING_WORKLOADS[name], args)
     if "w3" in args.workloads:
         results["w3"] = bench_chain(args.w3_ops, W3_SIZE, args, args.repeats, args.w3_runs)
     if "w4" in args.workloads:

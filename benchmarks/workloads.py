@@ -1,4 +1,4 @@
-"""The workloads W1-W4, and everything the engines must share to be compared fairly.
+"""The workloads W1-W5, and everything the engines must share to be compared fairly.
 
 - W1, W2 (``MLP_WORKLOADS``): an MNIST classifier trained for whole epochs. Every engine gets
   the same data (loaded once, already in the workload's dtype), the same initial weights
@@ -8,6 +8,9 @@
 - W3, W4: a chain of elementwise ops (``chain_ops``), forward and backward. W3 is 2,000 ops
   on a (10,) array, where the cost per op is interpreter overhead; W4 is 250k to 1M ops on a
   (1,) array, for time and memory that should grow linearly with depth.
+
+- W5 (``CONV_WORKLOADS``): the book's SimpleConvNet (chapter 7) trained for whole epochs on
+  the same terms as W1 and W2; its images are the same rows, seen as (N, 1, 28, 28).
 
 The chain repeats ``CHAIN_CYCLE``, whose composition is close to sin(tanh(x)): the values
 and gradients stay finite and far from subnormal numbers (which would slow every engine
@@ -57,6 +60,33 @@ W1 = MLPWorkload("w1", (784, 50, 10), np.float64, "sgd", 0.1, 100)
 W2 = MLPWorkload("w2", (784, 256, 256, 10), np.float32, "adam", 1e-3, 128)
 MLP_WORKLOADS = {w.name: w for w in (W1, W2)}
 
+
+@dataclass(frozen=True)
+class ConvWorkload:
+    """The book's SimpleConvNet: conv ``filters`` 5x5 - ReLU - 2x2 max pool - affine ``hidden``
+    - ReLU - affine 10, on 28x28 MNIST images, trained with SGD and mean cross-entropy."""
+
+    name: str
+    dtype: type
+    lr: float
+    batch_size: int
+    filters: int = 30
+    hidden: int = 100
+    optimizer: str = "sgd"
+    input_shape: tuple[int, int, int] = (1, 28, 28)
+
+    def describe(self) -> str:
+        return (
+            f"{self.name.upper()}: SimpleConvNet conv {self.filters} 5x5-ReLU-pool 2-"
+            f"{self.hidden}-10, SGD lr {self.lr}, batch {self.batch_size}, "
+            f"{np.dtype(self.dtype).name}"
+        )
+
+
+W5 = ConvWorkload("w5", np.float32, 0.1, 100)
+CONV_WORKLOADS = {W5.name: W5}
+TRAINING_WORKLOADS: dict[str, MLPWorkload | ConvWorkload] = {**MLP_WORKLOADS, **CONV_WORKLOADS}
+
 W3_OPS, W3_SIZE = 2_000, 10
 W4_OPS, W4_SIZE = (250_000, 500_000, 1_000_000), 1
 
@@ -93,9 +123,25 @@ def load_data(dtype: Any, limit: int | None = None) -> Dataset:
     return Dataset(x_train, t_train, x_test, t_test)
 
 
-def initial_weights(workload: MLPWorkload, seed: int = SEED) -> list[tuple[np.ndarray, np.ndarray]]:
-    """One ``(W, b)`` per layer, W of shape (in, out), U(-k, k) with k = 1/sqrt(in) as nn.Linear."""
+def initial_weights(
+    workload: MLPWorkload | ConvWorkload, seed: int = SEED
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """One ``(W, b)`` per layer, W of shape (in, out), U(-k, k) with k = 1/sqrt(in) as nn.Linear.
+
+    For W5, the book's initialization: N(0, 0.01^2) weights (the convolution's of shape
+    (filters, 1, 5, 5)) and zero biases.
+    """
     rng = np.random.default_rng(seed)
+    if isinstance(workload, ConvWorkload):
+        c, h, w = workload.input_shape
+        pooled = workload.filters * ((h - 4) // 2) * ((w - 4) // 2)
+        shapes = [((workload.filters, c, 5, 5), workload.filters), ((pooled, workload.hidden),
+                  workload.hidden), ((workload.hidden, 10), 10)]  # fmt: skip
+        return [
+            ((0.01 * rng.standard_normal(w_shape)).astype(workload.dtype),
+             np.zeros(b_size, dtype=workload.dtype))
+            for w_shape, b_size in shapes
+        ]  # fmt: skip
     weights = []
     for n_in, n_out in zip(workload.sizes[:-1], workload.sizes[1:]):
         k = 1.0 / np.sqrt(n_in)

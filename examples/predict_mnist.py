@@ -12,7 +12,9 @@ The notes unpickle ``sample_weight.pkl``; here the weights are the ``.npz`` arch
 ``train_mnist.py --save model.npz`` writes with ``Module.save`` (no pickle: a weights file
 holds numbers, never code), and the architecture comes from the JSON file written next to
 it (``model.json``: layer sizes, activation, dropout, batch norm, dtype), so the same
-``nn.MLP`` is rebuilt before ``Module.load`` fills it.
+``nn.MLP`` is rebuilt before ``Module.load`` fills it. A CNN saved by ``train_mnist.py
+--model cnn`` is rebuilt as the book's SimpleConvNet (``simple_conv_net.py``), which takes
+the same flattened rows.
 
 ``--grid misclassified.png`` draws the first misclassified test digits, each titled with the
 predicted and the true label (needs matplotlib: ``pip install "autograd-lite[examples]"``).
@@ -39,8 +41,10 @@ from autograd_lite import Tensor, load_mnist, no_grad
 
 try:  # imported as examples.predict_mnist (tests, notebooks) ...
     from examples import cli
+    from examples.simple_conv_net import SimpleConvNet
 except ImportError:  # ... or run as python examples/predict_mnist.py
     import cli
+    from simple_conv_net import SimpleConvNet
 
 ACTIVATIONS: dict[str, Callable[[], nn.Module]] = {
     "relu": nn.ReLU,
@@ -50,6 +54,8 @@ ACTIVATIONS: dict[str, Callable[[], nn.Module]] = {
 }
 ARCHITECTURE_FORMAT = "autograd_lite.mlp"
 ARCHITECTURE_KEYS = ("sizes", "activation", "dropout", "batch_norm", "dtype")
+CNN_FORMAT = "autograd_lite.simple_conv_net"  # train_mnist.py --model cnn
+CNN_KEYS = ("input_shape", "dtype")
 
 
 def read_architecture(path: str | Path) -> dict[str, Any]:
@@ -61,6 +67,11 @@ def read_architecture(path: str | Path) -> dict[str, Any]:
             "to the weights (model.npz -> model.json), or pass --config"
         )
     arch = json.loads(path.read_text(encoding="utf-8"))
+    if arch.get("format") == CNN_FORMAT:
+        missing = [key for key in CNN_KEYS if key not in arch]
+        if missing:
+            raise ValueError(f"predict_mnist: {path}: a CNN architecture without {missing}")
+        return arch
     missing = [key for key in ARCHITECTURE_KEYS if key not in arch]
     if arch.get("format") != ARCHITECTURE_FORMAT or missing:
         raise ValueError(
@@ -75,9 +86,13 @@ def read_architecture(path: str | Path) -> dict[str, Any]:
     return arch
 
 
-def load_model(weights: str | Path, config: str | Path | None = None) -> tuple[nn.MLP, dict]:
+def load_model(weights: str | Path, config: str | Path | None = None) -> tuple[nn.Module, dict]:
     """Rebuild the network from its JSON architecture and load the ``.npz`` weights into it."""
     arch = read_architecture(config if config is not None else Path(weights).with_suffix(".json"))
+    if arch["format"] == CNN_FORMAT:
+        model = SimpleConvNet(tuple(arch["input_shape"]), dtype=np.dtype(arch["dtype"]))
+        model.load(weights)
+        return model.eval(), arch
     model = nn.MLP(
         arch["sizes"],
         activation=ACTIVATIONS[arch["activation"]],
@@ -152,8 +167,10 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     p = predict(model, x_test, args.batch_size)
     correct = int(np.sum(p == t_test))
     accuracy = correct / len(t_test)
-    sizes = "-".join(map(str, arch["sizes"]))
-    print(f"MLP {sizes} ({arch['activation']}) from {args.weights}")
+    if arch["format"] == CNN_FORMAT:
+        print(f"SimpleConvNet from {args.weights}")
+    else:
+        print(f"MLP {'-'.join(map(str, arch['sizes']))} ({arch['activation']}) from {args.weights}")
     print(f"Accuracy: {accuracy} ({correct} of {len(t_test)} test images)")
     result = {"accuracy": accuracy, "misclassified": len(t_test) - correct, "predictions": p}
     if args.grid:

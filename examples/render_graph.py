@@ -1,4 +1,4 @@
-"""Draw three computation graphs as SVG files with ``autograd_lite.graph.render_svg``.
+"""Draw four computation graphs as SVG files with ``autograd_lite.graph.render_svg``.
 
 1. ``apple.svg``: buying apples, from chapter 5 of *Deep Learning from Scratch*: 2 apples at
    100 each, with a tax of 1.1, cost 220. After backward, the gradients say how much the
@@ -7,6 +7,9 @@
 2. ``neuron.svg``: one sigmoid neuron, ``sigmoid(w * x + b)``, after backward.
 3. ``two_layer_net.svg``: the cross-entropy loss of a small two-layer network on a batch of
    four, after backward, with the parameters named ``W1``, ``b1``, ``W2``, ``b2``.
+4. ``simple_conv_net.svg``: the loss of the book's SimpleConvNet (chapter 7: conv2d,
+   relu, max_pool2d, two affine layers) on two images, after backward, with its parameters
+   named as the model names them (``conv.weight``, ``fc1.weight``, ...).
 
 Needs Graphviz's ``dot`` program (``apt-get install graphviz``, ``brew install graphviz`` or
 ``conda install graphviz``). Run ``python examples/render_graph.py [--out-dir DIR]``: the
@@ -25,8 +28,12 @@ from autograd_lite.graph import render_svg
 
 try:  # imported as examples.render_graph (tests, notebooks) ...
     from examples import cli
+    from examples.simple_conv_net import SimpleConvNet
 except ImportError:  # ... or run as python examples/render_graph.py
     import cli
+    from simple_conv_net import SimpleConvNet
+
+import nn
 
 
 def apple_graph() -> Tensor:
@@ -72,15 +79,29 @@ def two_layer_net(seed: int = 0) -> tuple[Tensor, dict[str, Tensor]]:
     return loss, params
 
 
+def simple_conv_net(seed: int = 0) -> tuple[Tensor, dict[str, Tensor]]:
+    """The mean cross-entropy of the book's SimpleConvNet on 2 MNIST-sized images, after
+    backward, and its parameters by name."""
+    rng = np.random.default_rng(seed)
+    model = SimpleConvNet(rng=rng)
+    x = Tensor(rng.random((2, 1, 28, 28), dtype=np.float32), name="images")
+    loss = nn.functional.cross_entropy(model(x), np.array([3, 7]))
+    loss.name = "loss"
+    loss.backward()
+    return loss, dict(model.named_parameters())
+
+
 def main(out_dir: str | Path = ".") -> list[Path]:
-    """Write the three SVG files into ``out_dir`` and return their paths."""
+    """Write the four SVG files into ``out_dir`` and return their paths."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     loss, params = two_layer_net()
+    cnn_loss, cnn_params = simple_conv_net()
     return [
         render_svg(apple_graph(), path=out_dir / "apple.svg", rankdir="LR"),
         render_svg(neuron_graph(), path=out_dir / "neuron.svg", rankdir="LR"),
         render_svg(loss, path=out_dir / "two_layer_net.svg", params=params),
+        render_svg(cnn_loss, path=out_dir / "simple_conv_net.svg", params=cnn_params),
     ]
 
 

@@ -1,4 +1,4 @@
-"""Train a multilayer perceptron on MNIST: the notes' training loop as a tool (chapters 3-5).
+"""Train a multilayer perceptron or a CNN on MNIST: the notes' training loop as a tool.
 
 The loop is the notes' four steps, repeated over mini-batches (chapter 3.6 and 4.7):
 
@@ -18,6 +18,12 @@ The defaults (784-512-256-10, ReLU, dropout 0.2, Adam lr 1e-3 with a cosine sche
 batch 128, 15 epochs, float32) reach about 98.5% test accuracy; the README gives the measured
 accuracy and time.
 
+``--model cnn`` trains the book's SimpleConvNet instead (chapter 7, ``simple_conv_net.py``:
+conv 30 5x5 - ReLU - 2x2 max pool - affine 100 - ReLU - affine 10) with its own defaults
+(8 epochs, batch 100, training images shifted at random by up to 2 pixels, ``--shift``),
+which reach 99.0% or more; ``--hidden``, ``--activation``, ``--dropout`` and ``--batch-norm``
+describe the MLP only.
+
 ``--save model.npz`` writes the weights with ``Module.save`` (an ``.npz`` archive, never
 pickle) and the architecture next to them as JSON (``model.json``: sizes, activation, batch
 norm, dropout, dtype), which ``predict_mnist.py`` reads to rebuild the same network.
@@ -29,6 +35,7 @@ Run from the repository root::
 
     python examples/train_mnist.py --data-dir DIR --save model.npz --plot curves.png
     python examples/train_mnist.py --limit 10000 --epochs 1 --hidden 128   # a quick run
+    python examples/train_mnist.py --model cnn --save cnn.npz                # the CNN
 """
 
 from __future__ import annotations
@@ -50,10 +57,11 @@ import optim
 from autograd_lite import DataLoader, Tensor, load_mnist
 
 try:  # imported as examples.train_mnist (tests, notebooks) ...
-    from examples import checkpoint, cli
+    from examples import checkpoint, cli, simple_conv_net
 except ImportError:  # ... or run as python examples/train_mnist.py
     import checkpoint
     import cli
+    import simple_conv_net
 
 ACTIVATIONS: dict[str, Callable[[], nn.Module]] = {
     "relu": nn.ReLU,
@@ -64,6 +72,13 @@ ACTIVATIONS: dict[str, Callable[[], nn.Module]] = {
 OPTIMIZERS = ("sgd", "momentum", "adagrad", "rmsprop", "adam", "adamw")
 EVAL_BATCH_SIZE = 100  # the notes' batch for inference; predict_mnist.py uses the same
 ARCHITECTURE_FORMAT = "autograd_lite.mlp"  # the "format" key of the JSON sidecar
+CNN_FORMAT = "autograd_lite.simple_conv_net"
+# the defaults that differ between the models (None on the command line: the model's own)
+MODEL_DEFAULTS = {
+    "mlp": {"epochs": 15, "batch_size": 128, "shift": 0},
+    "cnn": {k: simple_conv_net.DEFAULTS[k] for k in ("epochs", "batch_size", "shift")},
+}
+MLP_ONLY = {"hidden": [512, 256], "activation": "relu", "dropout": 0.2, "batch_norm": False}
 EXTRAS_HINT = 'pip install "autograd-lite[examples]"'
 
 
@@ -72,13 +87,19 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     Every value is checked here, before the data is read (``examples/cli.py``)."""
     parser = cli.parser(__doc__)
     add = parser.add_argument
+    add("--model", choices=sorted(MODEL_DEFAULTS), default="mlp", help="the network")
     add("--hidden", type=cli.positive_int, nargs="+", default=[512, 256], help="hidden sizes")
     add("--activation", choices=sorted(ACTIVATIONS), default="relu", help="hidden activation")
     add("--optimizer", choices=OPTIMIZERS, default="adam", help="the update rule")
     add("--lr", type=cli.positive_float, default=1e-3, help="learning rate (schedule's start)")
     add("--schedule", choices=("cosine", "none"), default="cosine", help="lr schedule")
-    add("--epochs", type=cli.positive_int, default=15, help="passes over the training set")
-    add("--batch-size", type=cli.positive_int, default=128, help="images per update")
+    add(
+        "--epochs",
+        type=cli.positive_int,
+        help=f"passes over the training set {_by_model('epochs')}",
+    )
+    add("--batch-size", type=cli.positive_int, help=f"images per update {_by_model('batch_size')}")
+    add("--shift", type=cli.non_negative_int, help=f"random shift in pixels {_by_model('shift')}")
     add("--weight-decay", type=cli.non_negative_float, default=0.0, help="L2 (adamw: decoupled)")
     add("--dropout", type=cli.probability, default=0.2, help="dropout after each hidden layer")
     add("--batch-norm", action="store_true", help="BatchNorm1d before each activation")
@@ -91,11 +112,24 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     add("--plot", type=cli.output_file, default=None, help="write the curves to this PNG")
     add("--no-progress", action="store_true", help="no progress bar (tqdm)")
     args = parser.parse_args(argv)
+    for name, default in MODEL_DEFAULTS[args.model].items():
+        if getattr(args, name) is None:
+            setattr(args, name, default)
+    changed = [name for name, default in MLP_ONLY.items() if getattr(args, name) != default]
+    if args.model != "mlp" and changed:
+        flag = "--" + changed[0].replace("_", "-")
+        parser.error(f"argument {flag}: describes the MLP; it has no effect with --model cnn")
     if args.optimizer == "adagrad" and args.weight_decay:
         parser.error("argument --weight-decay: adagrad has none; use another --optimizer")
     if args.save is not None and args.save.suffix == ".json":
         parser.error(f"argument --save: {args.save} is the architecture's name; use a .npz name")
     return args
+
+
+def _by_model(name: str) -> str:
+    """``(default: 15 for mlp, 8 for cnn)``: a default that depends on ``--model``."""
+    values = ", ".join(f"{d[name]} for {model}" for model, d in MODEL_DEFAULTS.items())
+    return f"(default: {values})"
 
 
 SAVE_HELP = (
@@ -104,7 +138,7 @@ SAVE_HELP = (
 )
 # the settings that define a run: a resumed run must have the same ones
 RUN_SETTINGS = (
-    "hidden", "activation", "optimizer", "lr", "schedule", "epochs", "batch_size",
+    "model", "shift", "hidden", "activation", "optimizer", "lr", "schedule", "epochs", "batch_size",
     "weight_decay", "dropout", "batch_norm", "dtype", "seed", "limit",
 )  # fmt: skip
 
@@ -114,6 +148,9 @@ RUN_SETTINGS = (
 
 def architecture(args: argparse.Namespace, n_inputs: int = 784, n_classes: int = 10) -> dict:
     """Everything needed to rebuild the network, as plain JSON-able values."""
+    if args.model == "cnn":
+        side = math.isqrt(n_inputs)  # square single-channel images, as MNIST's
+        return {"format": CNN_FORMAT, "input_shape": [1, side, side], "dtype": args.dtype}
     return {
         "format": ARCHITECTURE_FORMAT,
         "sizes": [n_inputs, *args.hidden, n_classes],
@@ -124,8 +161,11 @@ def architecture(args: argparse.Namespace, n_inputs: int = 784, n_classes: int =
     }
 
 
-def build_model(arch: dict, rng: np.random.Generator) -> nn.MLP:
-    """``nn.MLP`` from an architecture dict (see ``architecture``)."""
+def build_model(arch: dict, rng: np.random.Generator) -> nn.Module:
+    """``nn.MLP`` or ``SimpleConvNet`` from an architecture dict (see ``architecture``)."""
+    if arch["format"] == CNN_FORMAT:
+        shape = tuple(arch["input_shape"])
+        return simple_conv_net.SimpleConvNet(shape, rng=rng, dtype=np.dtype(arch["dtype"]))
     return nn.MLP(
         arch["sizes"],
         activation=ACTIVATIONS[arch["activation"]],
@@ -190,17 +230,22 @@ def evaluate(model: nn.Module, x: np.ndarray, t: np.ndarray) -> tuple[float, int
 
 
 def train_epoch(
-    model: nn.Module, optimizer: optim.Optimizer, loader: DataLoader, bar: Any
+    model: nn.Module,
+    optimizer: optim.Optimizer,
+    loader: DataLoader,
+    bar: Any,
+    augment: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> tuple[float, float, list[float]]:
     """One pass over ``loader``: mean loss and accuracy over the mini-batches, and each loss.
 
-    The training numbers are measured on each mini-batch before its update, in training mode
+    ``augment`` (if given) changes each mini-batch of images before the model sees it. The
+    training numbers are measured on each mini-batch before its update, in training mode
     (dropout on), so they lag the end-of-epoch model a little (as Keras reports them).
     """
     model.train()
     losses, total_loss, correct, seen = [], 0.0, 0, 0
     for x_batch, t_batch in loader:
-        logits = model(Tensor(x_batch))
+        logits = model(Tensor(x_batch if augment is None else augment(x_batch)))
         loss = nn.functional.cross_entropy(logits, t_batch)
         optimizer.zero_grad()
         loss.backward()
@@ -290,9 +335,19 @@ class Run:
             else None
         )
         self.loader = DataLoader(x_train, t_train, args.batch_size, shuffle=True, seed=args.seed)
-        self.generators = checkpoint.generators_of(self.model, loader=self.loader.rng)
+        self.shift_rng = np.random.default_rng([args.seed, 1])  # apart from the loader's
+        generators = {"loader": self.loader.rng}
+        generators |= {"shift": self.shift_rng} if args.shift else {}
+        self.generators = checkpoint.generators_of(self.model, **generators)
         self.history: dict[str, list] = {key: [] for key in (*self.KEYS, "batch_loss")}
         self.epochs_done = 0
+
+    def augment(self, rows: np.ndarray) -> np.ndarray:
+        """Flattened square images, each shifted at random by up to ``--shift`` pixels."""
+        side = math.isqrt(rows.shape[1])
+        images = rows.reshape(len(rows), 1, side, side)
+        shifted = simple_conv_net.random_shift(images, self.args.shift, self.shift_rng)
+        return shifted.reshape(rows.shape)
 
     def settings(self) -> dict[str, Any]:
         return {name: getattr(self.args, name) for name in RUN_SETTINGS}
@@ -350,8 +405,9 @@ def fit(run: Run, test_set: tuple[np.ndarray, np.ndarray]) -> dict[str, list]:
         epoch_start, lr = time.perf_counter(), run.optimizer.lr
         bar = progress_bar(len(run.loader.x), f"epoch {epoch}/{args.epochs}", not args.no_progress)
         try:
+            augment = run.augment if args.shift else None
             train_loss, train_acc, batch_losses = train_epoch(
-                run.model, run.optimizer, run.loader, bar
+                run.model, run.optimizer, run.loader, bar, augment
             )
         except KeyboardInterrupt:
             raise KeyboardInterrupt(_interrupted(run, epoch)) from None
@@ -403,12 +459,10 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         except UsageError as error:
             raise SystemExit(f"train_mnist.py: error: {error}") from None
         print(f"resuming after epoch {run.epochs_done} of {args.epochs} from {args.resume}")
-    arch = run.arch
     print(
-        f"MLP {'-'.join(map(str, arch['sizes']))} ({args.activation}, dropout {args.dropout}, "
-        f"batch norm {args.batch_norm}), {args.optimizer} lr {args.lr} ({args.schedule}), "
-        f"batch {args.batch_size}, {args.epochs} epochs, {len(x_train)} training images, "
-        f"{args.dtype}"
+        f"{describe(run.arch, args)}, {args.optimizer} lr {args.lr} ({args.schedule}), "
+        f"batch {args.batch_size}, {args.epochs} epochs, {len(x_train)} training images"
+        f"{f' shifted by up to {args.shift} px' if args.shift else ''}, {args.dtype}"
     )
     start = time.perf_counter()
     history = fit(run, (x_test, t_test))
@@ -421,7 +475,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         "history": history,
         "test_accuracy": final,
         "seconds": total_seconds,
-        "architecture": arch,
+        "architecture": run.arch,
         "model": run.model,
     }
     if args.save:
@@ -433,6 +487,16 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     if args.plot:
         print(f"wrote the curves to {plot_curves(history, args.plot)}")
     return result
+
+
+def describe(arch: dict, args: argparse.Namespace) -> str:
+    """The network in one phrase, for the first line of output."""
+    if arch["format"] == CNN_FORMAT:
+        return "SimpleConvNet conv 30x5x5 - relu - max pool 2 - affine 100 - relu - affine 10"
+    return (
+        f"MLP {'-'.join(map(str, arch['sizes']))} ({args.activation}, dropout {args.dropout}, "
+        f"batch norm {args.batch_norm})"
+    )
 
 
 if __name__ == "__main__":

@@ -2,7 +2,8 @@
 
 Read in this order: ``module.py`` (``Parameter``, ``Module``: parameter discovery, train/eval,
 state dicts), ``layers.py`` (Linear, activations, Dropout), ``activation.py`` (more activations),
-``normalization.py`` (BatchNorm1d, BatchNorm2d, LayerNorm), ``container.py``
+``normalization.py`` (BatchNorm1d, BatchNorm2d, LayerNorm), ``conv.py`` (Conv2d, MaxPool2d,
+AvgPool2d, Dropout2d), ``container.py``
 (Sequential, MLP), ``functional.py`` (the mathematics of layers and losses), ``loss.py``,
 ``init.py`` (initializers), ``utils.py`` (gradient clipping) and ``serialization.py``
 (checking state dicts, ``.npz`` files without pickle).
@@ -27,6 +28,7 @@ dtype policy: layers create float32 parameters unless given ``dtype=`` (see ``la
 from . import functional, init, utils
 from .activation import ELU, GELU, Hardtanh, LogSigmoid, SiLU, Softplus
 from .container import MLP, Sequential
+from .conv import AvgPool2d, Conv2d, Dropout2d, MaxPool2d
 from .errors import CheckpointError, StateDictError
 from .layers import (
     Dropout,
@@ -44,12 +46,15 @@ from .module import IncompatibleKeys, Module, Parameter
 from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
 
 __all__ = [
+    "AvgPool2d",
     "BCEWithLogitsLoss",
     "BatchNorm1d",
     "BatchNorm2d",
     "CheckpointError",
+    "Conv2d",
     "CrossEntropyLoss",
     "Dropout",
+    "Dropout2d",
     "ELU",
     "Flatten",
     "GELU",
@@ -62,6 +67,7 @@ __all__ = [
     "LogSigmoid",
     "MLP",
     "MSELoss",
+    "MaxPool2d",
     "NLLLoss",
     "Module",
     "Parameter",

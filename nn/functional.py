@@ -1,7 +1,9 @@
 """Stateless layer and loss functions: the mathematics behind the layers and loss modules.
 
-Activations (relu, sigmoid, tanh, softplus, gelu, silu, elu, log_sigmoid, hardtanh) and
-``softmax``/``log_softmax`` are the engine's own ops (fused and stable where
+Convolution and pooling (``conv2d``, ``max_pool2d``, ``avg_pool2d``, ``pad``) are
+autograd_lite's functions, offered here under PyTorch's module path; ``dropout2d`` drops
+whole channels. Activations (relu, sigmoid, tanh, softplus, gelu, silu, elu, log_sigmoid,
+hardtanh) and ``softmax``/``log_softmax`` are the engine's own ops (fused and stable where
 it matters). Losses keep the input's dtype: a float target is cast to the input's dtype, so
 float32 logits give a float32 loss. ``reduction`` is ``'mean'`` (the default), ``'sum'`` or
 ``'none'`` (one value per sample, or per element for the elementwise losses).
@@ -27,11 +29,15 @@ from autograd_lite import (
     ShapeError,
     Tensor,
     as_tensor,
+    avg_pool2d,
+    conv2d,
     elu,
     gelu,
     hardtanh,
     log_sigmoid,
     log_softmax,
+    max_pool2d,
+    pad,
     relu,
     sigmoid,
     silu,
@@ -46,10 +52,13 @@ from ._targets import as_target, float_target, labels, reduce
 from .classification import binary_cross_entropy_with_logits, cross_entropy, nll_loss
 
 __all__ = [
+    "avg_pool2d",
     "binary_cross_entropy_with_logits",
+    "conv2d",
     "cross_entropy",
     "cross_entropy_error",
     "dropout",
+    "dropout2d",
     "elu",
     "gelu",
     "hardtanh",
@@ -57,8 +66,10 @@ __all__ = [
     "linear",
     "log_sigmoid",
     "log_softmax",
+    "max_pool2d",
     "mse_loss",
     "nll_loss",
+    "pad",
     "relu",
     "sigmoid",
     "silu",
@@ -93,12 +104,29 @@ def dropout(
     needs no rescaling (the book behind the notes instead multiplies by 1 - p at test time).
     ``rng`` draws the mask; None uses a fresh ``np.random.default_rng()``.
     """
-    p = check_probability(p, "dropout")
     x = as_tensor(x)
+    return _dropout(x, p, training, rng, x.shape, "dropout")
+
+
+def dropout2d(
+    x: Any, p: float = 0.5, training: bool = True, rng: np.random.Generator | None = None
+) -> Tensor:
+    """Channel dropout of (N, C, H, W): zero each whole channel of each sample with
+    probability p, scale the rest by 1 / (1 - p) (inverted, as ``dropout``)."""
+    x = as_tensor(x)
+    if x.ndim != 4:
+        raise ShapeError(f"dropout2d: expected an input (N, C, H, W), got shape {x.shape}")
+    return _dropout(x, p, training, rng, x.shape[:2] + (1, 1), "dropout2d")
+
+
+def _dropout(x: Tensor, p: float, training: bool, rng, mask_shape: tuple, where: str) -> Tensor:
+    """x times a mask of ``mask_shape`` (broadcast over x): 0 with probability p, else
+    1 / (1 - p)."""
+    p = check_probability(p, where)
     if not training or p == 0.0:
         return x
-    keep = as_generator(rng, "dropout", allow_none=True).random(x.shape) >= p
-    scale = keep / (1.0 - p) if p < 1.0 else np.zeros(x.shape)
+    keep = as_generator(rng, where, allow_none=True).random(mask_shape) >= p
+    scale = keep / (1.0 - p) if p < 1.0 else np.zeros(mask_shape)
     return x * scale.astype(x.dtype)
 
 

@@ -6,7 +6,8 @@ model exactly. Values are drawn in float64 and then cast, so one seed gives the 
 
 Weights here are laid out ``(in_features, out_features)``, as in the notes' Affine layer
 (``x @ W + b``), so for a 2-D shape ``fan_in = shape[0]`` and ``fan_out = shape[1]`` (PyTorch
-stores the transpose and reads the fans the other way round).
+stores the transpose and reads the fans the other way round). Convolution weights follow
+PyTorch's layout ``(out_channels, in_channels / groups, kh, kw)`` (see ``fans``).
 
 To re-initialize a layer in place: ``layer.weight.data[...] = init.xavier_uniform(
 layer.weight.shape, rng)``.
@@ -72,14 +73,26 @@ def uniform(
 
 
 def fans(shape: Shape) -> tuple[int, int]:
-    """``(fan_in, fan_out)`` of an ``(in_features, out_features)`` weight shape."""
+    """``(fan_in, fan_out)`` of a weight shape.
+
+    2-D: ``(in_features, out_features)``, the notes' (and ``Linear``'s) layout. 3-D and more:
+    a convolution weight in PyTorch's layout ``(out_channels, in_channels / groups, *kernel)``
+    (``Conv2d``'s), whose fans count every kernel position:
+    ``fan_in = in_channels / groups * kh * kw`` and ``fan_out = out_channels * kh * kw``.
+
+    >>> fans((30, 1, 5, 5))
+    (25, 750)
+    """
     shape = _shape(shape)
-    if len(shape) != 2:
+    if len(shape) == 2:
+        return shape[0], shape[1]
+    if len(shape) < 2:
         raise ShapeError(
-            f"nn.init: fan_in and fan_out need a 2-D weight shape (in_features, out_features), "
-            f"got {shape}"
+            f"nn.init: fan_in and fan_out need a 2-D weight shape (in_features, out_features) "
+            f"or a convolution weight (out_channels, in_channels / groups, *kernel), got {shape}"
         )
-    return shape[0], shape[1]
+    receptive = math.prod(shape[2:])
+    return shape[1] * receptive, shape[0] * receptive
 
 
 def xavier_normal(

@@ -3,15 +3,13 @@
 A spec gives the call under test, the numpy reference, and the input domain: values are
 drawn from grids that keep clear of the points to avoid (relu and abs at 0, ties in max,
 min, maximum and minimum, clip at its bounds, log and sqrt at 0 and below).
+The convolution and pooling ops have theirs in ``conv_specs.py``.
 ``test_every_op_has_a_spec`` fails when an op of the library is missing here.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 from hypothesis import strategies as st
@@ -28,14 +26,8 @@ from autograd_lite.testing import (
     shapes,
 )
 
-
-@dataclass(frozen=True)
-class OpSpec:
-    fn: Callable[..., ag.Tensor]
-    reference: Callable[..., np.ndarray]
-    cases: st.SearchStrategy
-    options: dict[str, Any] = field(default_factory=dict)  # passed on to check_case
-
+from .conv_specs import CONV_DERIVED_SPECS, CONV_SPECS
+from .spec_base import OpSpec
 
 POSITIVE = floats(0.2, 3.0)
 AWAY_FROM_ZERO = grid(-2.0, 2.0, exclude=(0.0,))
@@ -521,6 +513,8 @@ SPECS: dict[str, OpSpec] = {
         _np_softmax_cross_entropy,
         cases(2, elements=[floats(), floats(0, 1)], input_shapes=_matrix_pair()),
     ),
+    # convolution and pooling (chapter 7)
+    **CONV_SPECS,
 }
 
 # Derived ops: compositions of the primitives above, tested the same way.
@@ -590,4 +584,5 @@ DERIVED_SPECS: dict[str, OpSpec] = {
         lambda x, axis, index: np.take_along_axis(x, index, axis),
         _gather_case(),
     ),
+    **CONV_DERIVED_SPECS,
 }

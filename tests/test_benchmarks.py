@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 import importlib
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -23,6 +24,7 @@ from benchmarks.engines import (
     AutogradLiteRunner,
     autograd_lite_chain,
     make_chain,
+    make_runner,
     unsupported,
 )
 from benchmarks.numpy_by_hand import (
@@ -51,6 +53,7 @@ from benchmarks.timing import timed
 from benchmarks.workloads import (
     W1,
     W2,
+    W5,
     Dataset,
     MLPWorkload,
     chain_input,
@@ -290,7 +293,8 @@ def test_the_harness_runs_end_to_end_without_torch(tmp_path, capsys):
     args += ["--w4-ops", "1000", "--w4-repeats", "1", "--max-wait", "0", "--json", str(out)]
     results = run.main(args)
     report = capsys.readouterr().out
-    for row in ("| W1: 784-50-10", "| W2: 784-256-256-10", "| W3: chain of 50", "| 1,000 |"):
+    rows = ("| W1: 784-50-10", "| W2: 784-256-256-10", "| W3: chain of 50", "| 1,000 |")
+    for row in (*rows, "| W5: SimpleConvNet conv 30 5x5"):
         assert row in report
     assert "PyTorch" not in report
     assert "| numpy tuned (x numpy) |" in report and "| W1 | numpy tuned |" in report
@@ -303,8 +307,47 @@ def test_the_harness_runs_end_to_end_without_torch(tmp_path, capsys):
     assert results["w3"]["max_relative_difference"]["autograd_lite"] < 1e-12
     memory = {(m["workload"], m["engine"]): m for m in results["memory"]}
     chain_engines = ("numpy", "autograd_lite")
-    assert set(memory) == {("w2", e) for e in engines} | {("w4", e) for e in chain_engines}
+    assert set(memory) == {("w2", e) for e in engines} | {
+        (w, e) for w in ("w4", "w5") for e in chain_engines
+    }
     assert all(m["peak_mib"] >= m["baseline_mib"] > 0 for m in memory.values())
+    assert set(results["w5"]["median"]) == {"numpy", "autograd_lite"}  # tuned: MLPs only
+    assert results["w5"]["max_weight_difference"]["autograd_lite"] < 1e-5
+
+
+def _w5_runners(dtype, n_images=12, steps=3):
+    """W5's numpy and autograd_lite runners after ``steps`` steps on the same random images."""
+    workload = replace(W5, dtype=dtype, batch_size=4)
+    weights = initial_weights(workload)
+    runners = [make_runner(e, workload, weights) for e in ("numpy", "autograd_lite")]
+    rng = np.random.default_rng(0)
+    x = rng.random((n_images, 784)).astype(dtype)
+    t = rng.integers(0, 10, n_images)
+    for runner in runners:
+        for step in range(steps):
+            batch = slice(4 * step, 4 * step + 4)
+            runner.step(x[batch], t[batch])
+    return runners, x
+
+
+def test_w5_by_hand_and_with_autograd_lite_take_the_same_steps():
+    (book, ours), x = _w5_runners(np.float64)
+    for (w, b), (w_ours, b_ours) in zip(book.weights(), ours.weights()):
+        np.testing.assert_allclose(w_ours, w, rtol=0, atol=1e-12)
+        np.testing.assert_allclose(b_ours, b, rtol=0, atol=1e-12)
+    np.testing.assert_array_equal(book.predict(x), ours.predict(x))
+
+
+def test_w5_stays_float32_on_both_engines():
+    runners, _ = _w5_runners(np.float32)
+    for runner in runners:
+        assert {a.dtype for pair in runner.weights() for a in pair} == {np.dtype(np.float32)}
+
+
+def test_w5_refuses_the_tuned_numpy():
+    assert "does not run W5" in unsupported("w5", "numpy_tuned")
+    with pytest.raises(ValueError, match="W5 runs on numpy, autograd_lite, torch"):
+        make_runner("numpy_tuned", W5, initial_weights(W5))
 
 
 def test_a_timed_sample_freezes_the_objects_that_existed_before_it_and_only_during_it():

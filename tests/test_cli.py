@@ -19,7 +19,12 @@ from autograd_lite.data import MNISTError
 from examples import cli
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-LIBRARY_MODULES = {"__init__", "cli", "checkpoint"}  # examples/ files that are not scripts
+LIBRARY_MODULES = {
+    "__init__",
+    "cli",
+    "checkpoint",
+    "simple_conv_net",
+}  # examples/ files that are not scripts
 SCRIPTS = sorted(
     p.stem for p in (REPO_ROOT / "examples").glob("*.py") if p.stem not in LIBRARY_MODULES
 )
@@ -62,6 +67,8 @@ def test_the_hyperparameter_search_help_no_longer_crashes_on_a_percent_sign(tmp_
         ("train_mnist", ["--lr", "fast"], "--lr", "a number"),
         ("train_mnist", ["--optimizer", "adagrad", "--weight-decay", "1e-4"], "--weight-decay", ""),
         ("train_mnist", ["--save", "model.json"], "--save", ".npz"),
+        ("train_mnist", ["--model", "cnn", "--dropout", "0.5"], "--dropout", "the MLP"),
+        ("train_mnist", ["--shift", "-1"], "--shift", ">= 0"),
         ("logic_gates", ["--steps", "-5"], "--steps", ">= 1"),
         ("two_layer_net_mnist", ["--learning-rate", "0"], "--learning-rate", "> 0"),
         ("hyperparameter_search", ["--resume"], "--resume", "--results"),
@@ -111,11 +118,12 @@ def test_render_graph_writes_into_the_current_folder(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "apple.svg",
         "neuron.svg",
+        "simple_conv_net.svg",
         "two_layer_net.svg",
     ]
     out = tmp_path / "new" / "folder"
     assert run_script("render_graph", "--out-dir", str(out), cwd=tmp_path).returncode == 0
-    assert len(list(out.iterdir())) == 3
+    assert len(list(out.iterdir())) == 4
 
 
 def test_generated_files_are_ignored_and_no_tracked_file_is():

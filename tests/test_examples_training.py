@@ -455,6 +455,47 @@ def test_an_interrupted_run_resumed_ends_with_the_weights_of_an_uninterrupted_on
         np.testing.assert_array_equal(got[name], expected[name], err_msg=name)
 
 
+CNN = ["--model", "cnn", "--limit", "300", "--epochs", "2", "--no-progress"]
+
+
+def test_the_cnn_trains_with_the_same_table_checkpoint_and_resume(
+    cached_mnist, mnist_dir, tmp_path, monkeypatch, capsys
+):
+    argv = ["--data-dir", str(mnist_dir), *CNN]
+    whole = train_mnist.main([*argv, "--save", str(tmp_path / "whole.npz")])
+    out = capsys.readouterr().out
+    assert out.startswith("SimpleConvNet conv 30x5x5") and "shifted by up to 2 px" in out
+    epochs = [line[:11] for line in out.splitlines() if line.startswith("epoch")]
+    assert epochs == ["epoch  1/2 ", "epoch  2/2 "]
+    assert json.loads((tmp_path / "whole.json").read_text())["format"] == train_mnist.CNN_FORMAT
+    # predict_mnist.py rebuilds the CNN from its JSON and gets the same accuracy
+    predicted = predict_mnist.main([str(tmp_path / "whole.npz"), "--data-dir", str(mnist_dir)])
+    assert predicted["accuracy"] == whole["test_accuracy"]
+    assert "SimpleConvNet from" in capsys.readouterr().out
+    # interrupted in epoch 2 and resumed: the same weights bit for bit (the random shifts'
+    # generator is saved with the others)
+    real_epoch = train_mnist.train_epoch
+
+    def ctrl_c_in_epoch_2(*args):
+        if train_mnist.train_epoch.calls:
+            raise KeyboardInterrupt
+        train_mnist.train_epoch.calls.append(1)
+        return real_epoch(*args)
+
+    ctrl_c_in_epoch_2.calls = []
+    monkeypatch.setattr(train_mnist, "train_epoch", ctrl_c_in_epoch_2)
+    cut = tmp_path / "cut.npz"
+    with pytest.raises(KeyboardInterrupt):
+        train_mnist.main([*argv, "--save", str(cut)])
+    monkeypatch.setattr(train_mnist, "train_epoch", real_epoch)
+    resumed = train_mnist.main(
+        [*argv, "--save", str(cut), "--resume", str(cut.with_suffix(".ckpt.npz"))]
+    )
+    expected, got = whole["model"].state_dict(), resumed["model"].state_dict()
+    for name in expected:
+        np.testing.assert_array_equal(got[name], expected[name], err_msg=name)
+
+
 def test_resume_refuses_a_run_with_other_settings(cached_mnist, mnist_dir, tmp_path):
     argv = ["--data-dir", str(mnist_dir), *RESUMABLE[:6], "--epochs", "1", "--no-progress"]
     train_mnist.main([*argv, "--save", str(tmp_path / "m.npz")])

@@ -371,17 +371,21 @@ def test_missing_graphviz_package_says_pip_install_graphviz(tmp_path, monkeypatc
 
 
 # ------------------------------------------------------------------------------ example
-def test_example_writes_three_svgs(tmp_path):
+def test_example_writes_four_svgs(tmp_path):
     spec = importlib.util.spec_from_file_location(
         "render_graph", REPO_ROOT / "examples" / "render_graph.py"
     )
     example = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(example)
     paths = example.main(out_dir=tmp_path)
-    assert [p.name for p in paths] == ["apple.svg", "neuron.svg", "two_layer_net.svg"]
+    names = ["apple.svg", "neuron.svg", "two_layer_net.svg", "simple_conv_net.svg"]
+    assert [p.name for p in paths] == names
     apple = svg_nodes(paths[0])
     assert ["apple", "() float64", "100", "grad 2.2"] in apple.values()
     assert ["tax", "() float64", "1.1", "grad 200"] in apple.values()
     net_texts = {text for texts in svg_nodes(paths[2]).values() for text in texts}
     assert {"W1", "b1", "W2", "b2", "loss"} <= net_texts
+    cnn_texts = {text for texts in svg_nodes(paths[3]).values() for text in texts}
+    assert {"conv.weight", "fc1.weight", "fc2.bias", "loss"} <= cnn_texts
+    assert {"conv2d", "max_pool2d"} <= {t.split("\n")[0] for t in cnn_texts}
     assert all(os.path.getsize(p) > 0 for p in paths)

@@ -112,11 +112,26 @@ def test_initializers_need_a_float_dtype(initializer):
 
 def test_fans_of_an_in_out_weight():
     assert init.fans((3, 5)) == (3, 5)
-    for shape in [(3,), (2, 3, 4), 7]:
+    for shape in [(3,), 7]:
         with pytest.raises(ShapeError, match="2-D weight shape"):
             init.fans(shape)
     with pytest.raises(ShapeError):
         init.xavier_uniform(5, rng())
+
+
+def test_fans_of_a_conv_weight_count_every_kernel_position_as_pytorch_does():
+    # (out_channels, in_channels / groups, kh, kw), PyTorch's layout
+    assert init.fans((30, 1, 5, 5)) == (25, 750)
+    assert init.fans((8, 3, 3, 2)) == (18, 48)
+    assert init.fans((4, 2, 3)) == (6, 12)  # a 1-D convolution's weight
+
+
+def test_he_init_of_a_conv_weight_has_std_sqrt_2_over_fan_in():
+    w = init.kaiming_normal((64, 16, 3, 3), rng())
+    assert abs(w.std() - np.sqrt(2 / (16 * 9))) < 0.01 * np.sqrt(2 / (16 * 9)) * 3
+    bound = np.sqrt(6 / (16 * 9 + 64 * 9))
+    x = init.xavier_uniform((64, 16, 3, 3), rng())
+    assert bound * 0.99 < np.abs(x).max() <= bound
 
 
 def test_kaiming_mode_must_be_fan_in_or_fan_out():

@@ -19,7 +19,7 @@ from .extras import require
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK_DIR = ROOT / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
-CHAPTERS = ("01", "02", "03", "04", "05", "06")
+CHAPTERS = ("01", "02", "03", "04", "05", "06", "07")
 
 
 def repository_files() -> set[str]:

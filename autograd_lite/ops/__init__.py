@@ -13,9 +13,12 @@ from ..function import Function
 from .activation import Elu, Erf, Gelu, Hardtanh, LogSigmoid, Silu, Softplus
 from .arithmetic import Add, AddScalar, Div, Mul, MulScalar, Neg, Pow, PowScalar, Sub
 from .compare import Clip, Maximum, Minimum, Where
+from .conv import Conv2d, Conv2dGradInput, Conv2dGradWeight
 from .elementwise import Abs, Cos, Exp, Log, Relu, Sigmoid, Sin, Sqrt, Tanh
 from .index import Concatenate, GetItem, IndexAdd
 from .linalg import MatMul
+from .pad import Pad
+from .pool import AvgPool2d, AvgPool2dGrad, MaxPool2d, MaxPool2dGrad, MaxPool2dSelect
 from .reduce import Cumsum, Max, Min, Prod, Sum
 from .rounding import Ceil, Floor, Round, Sign
 from .shape import Astype, BroadcastTo, Clone, Flip, Reshape, SumTo, Transpose
@@ -42,6 +45,9 @@ OPS: dict[str, type[Function]] = {
         GetItem, IndexAdd, Concatenate,
         # linear algebra
         MatMul,
+        # convolution and pooling (chapter 7), each with the ops its gradient is made of
+        Pad, Conv2d, Conv2dGradInput, Conv2dGradWeight,
+        MaxPool2d, MaxPool2dGrad, MaxPool2dSelect, AvgPool2d, AvgPool2dGrad,
         # fused, numerically stable
         Softmax, LogSoftmax, LogSumExp, SoftmaxCrossEntropy,
     )

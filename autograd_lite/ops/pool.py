@@ -1,0 +1,166 @@
+"""Pooling on the last two axes of ``(N, C, H, W)`` (or ``(C, H, W)``): max and average.
+
+Both take ``kernel``, ``stride`` and (max only; ``functions_conv.avg_pool2d`` pads with the
+``pad`` op) ``padding`` as pairs, and visit the windows one kernel offset at a time
+(``_windows.taps``): for a 2x2 pool that is four strided views and an elementwise maximum,
+much cheaper than the book's ``np.max`` over a column matrix.
+
+Max-pool ties: the gradient goes to one element per window, the *first* maximum in row-major
+order within the window (PyTorch's CPU kernel does the same). ``max_pool2d`` saves, for each
+window, the kernel offset of its maximum (``index``); ``max_pool2d_grad`` adds the gradient
+onto those elements and ``max_pool2d_select`` reads them, each the other's backward, so a
+max-pooled network can be differentiated twice. Padding is -inf: it never wins a window.
+
+``avg_pool2d`` divides every window's sum by kh * kw (padded zeros count, PyTorch's default
+``count_include_pad=True``); ``avg_pool2d_grad`` spreads each gradient evenly over its window,
+and the two are each other's backward.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import ShapeError
+from ._dual import Op
+from ._windows import out_size, taps
+
+
+def _check(op: str, x_shape: tuple, kernel, stride, padding=(0, 0)) -> tuple[int, int]:
+    """The output size of pooling an input of ``x_shape``, else a ShapeError."""
+    if len(x_shape) not in (3, 4):
+        raise ShapeError(f"{op}: expected an input (N, C, H, W) or (C, H, W), got {x_shape}")
+    if any(2 * p > k for p, k in zip(padding, kernel)):
+        raise ShapeError(
+            f"{op}: padding {padding} must be at most half the kernel {kernel} (as in PyTorch)"
+        )
+    padded = tuple(n + 2 * p for n, p in zip(x_shape[-2:], padding))
+    oh, ow = out_size(padded, kernel, stride)
+    if oh < 1 or ow < 1:
+        raise ShapeError(
+            f"{op}: input {x_shape} (padding {padding}) is smaller than the kernel {kernel}"
+        )
+    return oh, ow
+
+
+def _pad(x: np.ndarray, padding, value: float) -> np.ndarray:
+    if padding == (0, 0):
+        return x
+    widths = [(0, 0)] * (x.ndim - 2) + [(p, p) for p in padding]
+    return np.pad(x, widths, constant_values=value)
+
+
+def _crop(x: np.ndarray, padding) -> np.ndarray:
+    (ph, pw), (h, w) = padding, x.shape[-2:]
+    return x[..., ph : h - ph, pw : w - pw]
+
+
+class MaxPool2d(Op):
+    reads_inputs = False  # backward uses the index saved by forward
+
+    @staticmethod
+    def forward(ctx, x, kernel, stride, padding):
+        oh, ow = _check("max_pool2d", x.shape, kernel, stride, padding)
+        xp = _pad(x, padding, -np.inf)
+        views = taps(xp, kernel, stride, (oh, ow))
+        out = next(views).copy()
+        index = np.zeros(out.shape, np.uint8 if kernel[0] * kernel[1] <= 256 else np.int32)
+        for k, view in enumerate(views, start=1):
+            np.copyto(index, k, where=view > out)  # strictly larger: ties keep the first
+            np.maximum(out, view, out=out)  # NaN propagates, as in np.max
+        ctx.save_for_backward(index)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (index,) = ctx.saved
+        size = ctx.inputs[0].shape[-2:]
+        return MaxPool2dGrad.compute(grad, index=index, size=size, **ctx.attrs)
+
+
+class MaxPool2dGrad(Op):
+    """dL/dx of ``max_pool2d``: each window's gradient added onto its maximum (``index``, the
+    kernel offset in row-major order), on an input of height and width ``size``."""
+
+    reads_inputs = False  # linear: backward needs only the attributes
+
+    @staticmethod
+    def forward(ctx, grad, index, size, kernel, stride, padding):
+        if grad.shape != index.shape:
+            raise ShapeError(f"max_pool2d_grad: gradient {grad.shape} != index {index.shape}")
+        padded = tuple(n + 2 * p for n, p in zip(size, padding))
+        gx = np.zeros(grad.shape[:-2] + padded, dtype=grad.dtype)
+        for k, tap in enumerate(taps(gx, kernel, stride, grad.shape[-2:])):
+            tap += np.where(index == k, grad, 0)  # += : windows may overlap
+        return _crop(gx, padding)
+
+    @staticmethod
+    def backward(ctx, grad):
+        # the adjoint of adding onto the maxima is reading them
+        attrs = {k: ctx.attrs[k] for k in ("index", "kernel", "stride", "padding")}
+        return MaxPool2dSelect.compute(grad, **attrs)
+
+
+class MaxPool2dSelect(Op):
+    """For each window, the element ``index`` points to: max pooling with a fixed choice."""
+
+    reads_inputs = False  # linear: backward needs only the attributes
+
+    @staticmethod
+    def forward(ctx, x, index, kernel, stride, padding):
+        out_hw = _check("max_pool2d_select", x.shape, kernel, stride, padding)
+        if index.shape != x.shape[:-2] + out_hw:
+            raise ShapeError(
+                f"max_pool2d_select: index {index.shape} does not match input {x.shape} "
+                f"pooled to {out_hw}"
+            )
+        out = np.zeros(index.shape, dtype=x.dtype)
+        for k, view in enumerate(taps(_pad(x, padding, 0.0), kernel, stride, out_hw)):
+            np.copyto(out, view, where=index == k)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        size = ctx.inputs[0].shape[-2:]
+        return MaxPool2dGrad.compute(grad, size=size, **ctx.attrs)
+
+
+class AvgPool2d(Op):
+    reads_inputs = False  # linear: backward needs only the input's shape
+
+    @staticmethod
+    def forward(ctx, x, kernel, stride):
+        out_hw = _check("avg_pool2d", x.shape, kernel, stride)
+        views = taps(x, kernel, stride, out_hw)
+        out = next(views).copy()
+        for view in views:
+            out += view
+        return out / np.asarray(kernel[0] * kernel[1], dtype=x.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        size = ctx.inputs[0].shape[-2:]
+        return AvgPool2dGrad.compute(grad, size=size, **ctx.attrs)
+
+
+class AvgPool2dGrad(Op):
+    """dL/dx of ``avg_pool2d``: each window's gradient / (kh kw) added onto its elements."""
+
+    reads_inputs = False  # linear: backward needs only the attributes
+
+    @staticmethod
+    def forward(ctx, grad, size, kernel, stride):
+        if grad.ndim not in (3, 4) or grad.shape[-2:] != out_size(size, kernel, stride):
+            raise ShapeError(
+                f"avg_pool2d_grad: gradient {grad.shape} does not match an input of size "
+                f"{size} with kernel {kernel} and stride {stride}"
+            )
+        gx = np.zeros(grad.shape[:-2] + tuple(size), dtype=grad.dtype)
+        share = grad / np.asarray(kernel[0] * kernel[1], dtype=grad.dtype)
+        for tap in taps(gx, kernel, stride, grad.shape[-2:]):
+            tap += share
+        return gx
+
+    @staticmethod
+    def backward(ctx, grad):
+        # spreading evenly and averaging are each other's adjoint
+        return AvgPool2d.compute(grad, kernel=ctx.attrs["kernel"], stride=ctx.attrs["stride"])
