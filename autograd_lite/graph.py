@@ -287,6 +287,11 @@ def _write_atomically(path: Path, data: bytes) -> None:
     ``open(..., "xb")`` rather than ``tempfile.mkstemp`` so that the file gets the usual
     permissions (mkstemp's are owner-only).
     """
+    if not path.parent.is_dir():  # else open() would name the hidden temporary file
+        raise FileNotFoundError(
+            f"render_svg: cannot write {path}: the folder {path.parent.absolute()} does not "
+            "exist; create it first (os.makedirs(folder, exist_ok=True))"
+        )
     temporary = path.with_name(f".{path.name}.{os.getpid()}-{os.urandom(4).hex()}.tmp")
     file = open(temporary, "xb")  # noqa: SIM115 (closed below, before the rename)
     try:

@@ -341,6 +341,16 @@ def test_missing_dot_with_unwritable_folder_keeps_the_source_on_the_error(tmp_pa
     assert list(tmp_path.iterdir()) == []
 
 
+def test_render_svg_into_a_missing_folder_names_the_folder_not_a_hidden_temporary_file(
+    tmp_path,
+):
+    missing = tmp_path / "no such folder"
+    with pytest.raises(FileNotFoundError, match="create it first") as info:
+        render_svg(small_graph(), path=missing / "graph.svg")
+    assert f"the folder {missing} does not exist" in str(info.value)
+    assert ".tmp" not in str(info.value) and list(tmp_path.iterdir()) == []
+
+
 def test_failing_dot_raises_with_its_stderr(tmp_path, monkeypatch):
     fake = tmp_path / "bin" / "dot"
     fake.parent.mkdir()
