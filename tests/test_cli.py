@@ -138,6 +138,8 @@ def test_generated_files_are_ignored_and_no_tracked_file_is():
     ).stdout
     assert tracked_but_ignored == ""
     outputs = ["curves.png", "two_layer_net.svg", "search.jsonl", "model.json", "model.npz"]
+    outputs += ["model.ckpt.npz", "graph.dot", ".model.json.partial", ".m.npz.1a2b.tmp"]
+    outputs += ["out/deep/curves.png"]
     ignored = subprocess.run(
         ["git", "check-ignore", *outputs], cwd=REPO_ROOT, capture_output=True, text=True
     ).stdout.split()
