@@ -341,6 +341,7 @@ class Run:
         self.generators = checkpoint.generators_of(self.model, **generators)
         self.history: dict[str, list] = {key: [] for key in (*self.KEYS, "batch_loss")}
         self.epochs_done = 0
+        self.saved: tuple[int, Path] | None = None  # the last checkpoint: (epoch, path)
 
     def augment(self, rows: np.ndarray) -> np.ndarray:
         """Flattened square images, each shifted at random by up to ``--shift`` pixels."""
@@ -381,6 +382,7 @@ class Run:
         checkpoint.restore(record, *parts)
         self.history = {key: list(values) for key, values in record["history"].items()}
         self.epochs_done = record["epoch"]
+        self.saved = (self.epochs_done, Path(path))
 
 
 class UsageError(Exception):
@@ -398,53 +400,59 @@ def _jsonable(value: Any) -> Any:
 
 def fit(run: Run, test_set: tuple[np.ndarray, np.ndarray]) -> dict[str, list]:
     """Train from the run's next epoch to ``--epochs``: one printed line and one history
-    entry per epoch, and with ``--save`` a checkpoint after each. Ctrl-C stops with a
-    message that says what was saved."""
-    args, history = run.args, run.history
-    for epoch in range(run.epochs_done + 1, args.epochs + 1):
-        epoch_start, lr = time.perf_counter(), run.optimizer.lr
-        bar = progress_bar(len(run.loader.x), f"epoch {epoch}/{args.epochs}", not args.no_progress)
+    entry per epoch, and with ``--save`` a checkpoint after each. Ctrl-C, wherever it falls
+    (training, evaluation, saving), stops with a message that says what is saved."""
+    for epoch in range(run.epochs_done + 1, run.args.epochs + 1):
         try:
-            augment = run.augment if args.shift else None
-            train_loss, train_acc, batch_losses = train_epoch(
-                run.model, run.optimizer, run.loader, bar, augment
-            )
+            train_one_epoch(run, epoch, test_set)
         except KeyboardInterrupt:
             raise KeyboardInterrupt(_interrupted(run, epoch)) from None
-        finally:
-            if bar is not None:
-                bar.close()
-        if run.scheduler is not None:
-            run.scheduler.step()
-        if not math.isfinite(train_loss):
-            raise FloatingPointError(
-                f"train_mnist: the training loss became {train_loss} in epoch {epoch}; "
-                f"lower --lr (now {args.lr})"
-            )
-        test_acc, _ = evaluate(run.model, *test_set)
-        seconds = time.perf_counter() - epoch_start
-        for key, value in zip(Run.KEYS, (epoch, train_loss, train_acc, test_acc, seconds, lr)):
-            history[key].append(value)
-        history["batch_loss"].extend(batch_losses)
-        run.epochs_done = epoch
-        if args.save:
-            run.save(args.save)
-        print(
-            f"epoch {epoch:2d}/{args.epochs}  train loss {train_loss:.4f}  "
-            f"train acc {100 * train_acc:6.2f}%  test acc {100 * test_acc:6.2f}%  "
-            f"{seconds:5.1f} s",
-            flush=True,
+    return run.history
+
+
+def train_one_epoch(run: Run, epoch: int, test_set: tuple[np.ndarray, np.ndarray]) -> None:
+    """Train, step the schedule, evaluate, record, save (with ``--save``) and print."""
+    args, history = run.args, run.history
+    epoch_start, lr = time.perf_counter(), run.optimizer.lr
+    bar = progress_bar(len(run.loader.x), f"epoch {epoch}/{args.epochs}", not args.no_progress)
+    try:
+        augment = run.augment if args.shift else None
+        train_loss, train_acc, batch_losses = train_epoch(
+            run.model, run.optimizer, run.loader, bar, augment
         )
-    return history
+    finally:
+        if bar is not None:
+            bar.close()
+    if run.scheduler is not None:
+        run.scheduler.step()
+    if not math.isfinite(train_loss):
+        raise FloatingPointError(
+            f"train_mnist: the training loss became {train_loss} in epoch {epoch}; "
+            f"lower --lr (now {args.lr})"
+        )
+    test_acc, _ = evaluate(run.model, *test_set)
+    seconds = time.perf_counter() - epoch_start
+    for key, value in zip(Run.KEYS, (epoch, train_loss, train_acc, test_acc, seconds, lr)):
+        history[key].append(value)
+    history["batch_loss"].extend(batch_losses)
+    run.epochs_done = epoch
+    if args.save:
+        run.saved = (epoch, run.save(args.save))
+    print(
+        f"epoch {epoch:2d}/{args.epochs}  train loss {train_loss:.4f}  "
+        f"train acc {100 * train_acc:6.2f}%  test acc {100 * test_acc:6.2f}%  "
+        f"{seconds:5.1f} s",
+        flush=True,
+    )
 
 
 def _interrupted(run: Run, epoch: int) -> str:
-    if not run.args.save or run.epochs_done == 0:
+    """What a Ctrl-C in ``epoch`` leaves: the last checkpoint written whole, if any."""
+    if run.saved is None:
         return f"in epoch {epoch}; nothing was saved (--save FILE saves after every epoch)"
-    saved = checkpoint_path(run.args.save)
+    saved_epoch, path = run.saved
     return (
-        f"in epoch {epoch}; epoch {run.epochs_done} is saved in {saved}: continue with "
-        f"--resume {saved}"
+        f"in epoch {epoch}; epoch {saved_epoch} is saved in {path}: continue with --resume {path}"
     )
 
 

@@ -22,6 +22,7 @@ import nn
 from autograd_lite import Tensor
 from examples import (
     batch_norm,
+    checkpoint,
     cli,
     hyperparameter_search,
     optimizer_comparison,
@@ -494,6 +495,57 @@ def test_the_cnn_trains_with_the_same_table_checkpoint_and_resume(
     expected, got = whole["model"].state_dict(), resumed["model"].state_dict()
     for name in expected:
         np.testing.assert_array_equal(got[name], expected[name], err_msg=name)
+
+
+@pytest.mark.parametrize("where", ["evaluate", "save"])
+def test_ctrl_c_outside_the_training_loop_still_names_the_last_whole_checkpoint(
+    where, cached_mnist, mnist_dir, tmp_path, monkeypatch, capsys
+):
+    """A Ctrl-C while epoch 2 is evaluated or its checkpoint written leaves epoch 1's."""
+    target = (train_mnist, "evaluate") if where == "evaluate" else (checkpoint, "save")
+    monkeypatch.setattr(*target, _ctrl_c_after(1, getattr(*target)))
+    saved = tmp_path / "m.npz"
+    argv = ["--data-dir", str(mnist_dir), *RESUMABLE[:6], "--epochs", "2", "--no-progress"]
+    with pytest.raises(SystemExit) as exit_:
+        cli.run(train_mnist.main, [*argv, "--save", str(saved)])
+    assert exit_.value.code == 130
+    [line] = capsys.readouterr().err.strip().splitlines()
+    ckpt = train_mnist.checkpoint_path(saved)
+    assert line.endswith(f"in epoch 2; epoch 1 is saved in {ckpt}: continue with --resume {ckpt}")
+    assert checkpoint.load(ckpt)["epoch"] == 1
+
+
+def test_ctrl_c_in_a_resumed_run_names_the_checkpoint_it_resumed_from(
+    cached_mnist, mnist_dir, tmp_path, monkeypatch, capsys
+):
+    argv = ["--data-dir", str(mnist_dir), *RESUMABLE[:6], "--epochs", "2", "--no-progress"]
+    monkeypatch.setattr(train_mnist, "evaluate", _ctrl_c_after(1, train_mnist.evaluate))
+    with pytest.raises(SystemExit):
+        cli.run(train_mnist.main, [*argv, "--save", str(tmp_path / "first.npz")])
+    first = train_mnist.checkpoint_path(tmp_path / "first.npz")
+    capsys.readouterr()
+    monkeypatch.setattr(train_mnist, "evaluate", _ctrl_c_after(0, train_mnist.evaluate))
+    with pytest.raises(SystemExit):  # saving elsewhere, stopped before anything new is saved
+        cli.run(
+            train_mnist.main,
+            [*argv, "--resume", str(first), "--save", str(tmp_path / "second.npz")],
+        )
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert line.endswith(f"in epoch 2; epoch 1 is saved in {first}: continue with --resume {first}")
+    assert not (tmp_path / "second.ckpt.npz").exists()
+
+
+def _ctrl_c_after(calls: int, function):
+    """``function``, which raises KeyboardInterrupt instead once it has run ``calls`` times."""
+    done = []
+
+    def wrapped(*args):
+        if len(done) == calls:
+            raise KeyboardInterrupt
+        done.append(1)
+        return function(*args)
+
+    return wrapped
 
 
 def test_resume_refuses_a_run_with_other_settings(cached_mnist, mnist_dir, tmp_path):
