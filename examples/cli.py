@@ -150,6 +150,13 @@ def _check_creatable(folder: Path, text: str) -> None:
         raise argparse.ArgumentTypeError(f"{text}: cannot write into {existing}")
 
 
+def usage_error(message: str) -> NoReturn:
+    """End with a usage error found after parsing (a ``--resume`` file of another run):
+    one line and exit status 2, as the parser's own errors."""
+    print(f"{Path(sys.argv[0]).name}: error: {message} (see --help)", file=sys.stderr)
+    raise SystemExit(2)
+
+
 # --- running -------------------------------------------------------------------------------
 
 

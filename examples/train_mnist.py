@@ -375,14 +375,18 @@ class Run:
         ]
         if differ:
             raise UsageError(
-                f"--resume {path}: the checkpoint's run had other settings ({'; '.join(differ)})"
-                "; repeat its command with --resume"
+                f"{path}: the checkpoint's run had other settings ({'; '.join(differ)}); "
+                "repeat its command with --resume"
             )
         parts = (self.model, self.optimizer, self.scheduler, self.generators)
         checkpoint.restore(record, *parts)
         self.history = {key: list(values) for key, values in record["history"].items()}
         self.epochs_done = record["epoch"]
         self.saved = (self.epochs_done, Path(path))
+        if self.epochs_done >= self.args.epochs:
+            raise UsageError(
+                f"{path}: its run finished all {self.args.epochs} epochs; nothing is left to run"
+            )
 
 
 class UsageError(Exception):
@@ -464,8 +468,8 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     if args.resume:
         try:
             run.resume(args.resume)
-        except UsageError as error:
-            raise SystemExit(f"train_mnist.py: error: {error}") from None
+        except (UsageError, nn.CheckpointError) as error:  # a bad --resume file: exit 2
+            cli.usage_error(f"argument --resume: {error}")
         print(f"resuming after epoch {run.epochs_done} of {args.epochs} from {args.resume}")
     print(
         f"{describe(run.arch, args)}, {args.optimizer} lr {args.lr} ({args.schedule}), "
@@ -475,8 +479,6 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     start = time.perf_counter()
     history = fit(run, (x_test, t_test))
     total_seconds = time.perf_counter() - start
-    if not history["test_acc"]:
-        raise SystemExit(f"train_mnist.py: error: --resume {args.resume}: no epoch left to run")
     final = history["test_acc"][-1]
     print(f"final test accuracy {100 * final:.2f}% in {total_seconds:.1f} s")
     result: dict[str, Any] = {

@@ -200,3 +200,13 @@ def test_run_turns_data_errors_and_ctrl_c_into_one_line(capsys):
     [line] = capsys.readouterr().err.strip().splitlines()
     assert line.endswith("interrupted: epoch 2 is saved in m.ckpt.npz")
     assert cli.run(lambda x: x + 1, 1) == 2
+
+
+def test_usage_error_after_parsing_is_one_line_and_exit_status_2(capsys, monkeypatch):
+    monkeypatch.setattr(sys, "argv", ["train_mnist.py"])
+    with pytest.raises(SystemExit) as exit_:
+        cli.usage_error("argument --resume: m.npz: not a training checkpoint")
+    assert exit_.value.code == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    expected = "train_mnist.py: error: argument --resume: m.npz: not a training checkpoint"
+    assert line == f"{expected} (see --help)"

@@ -548,14 +548,28 @@ def _ctrl_c_after(calls: int, function):
     return wrapped
 
 
-def test_resume_refuses_a_run_with_other_settings(cached_mnist, mnist_dir, tmp_path):
+@pytest.mark.parametrize(
+    ("file", "extra", "says"),
+    [
+        ("m.ckpt.npz", ["--lr", "0.01"], "other settings (--lr 0.001 there, 0.01 here)"),
+        ("m.ckpt.npz", [], "its run finished all 1 epochs; nothing is left to run"),
+        ("m.npz", [], "not a training checkpoint of the examples"),
+        ("cut.ckpt.npz", [], "cannot be read as an .npz checkpoint"),
+    ],
+)
+def test_a_resume_file_that_cannot_continue_this_run_is_a_one_line_usage_error(
+    file, extra, says, cached_mnist, mnist_dir, tmp_path, capsys
+):
     argv = ["--data-dir", str(mnist_dir), *RESUMABLE[:6], "--epochs", "1", "--no-progress"]
     train_mnist.main([*argv, "--save", str(tmp_path / "m.npz")])
-    checkpoint = str(tmp_path / "m.ckpt.npz")
-    with pytest.raises(SystemExit, match=r"--lr 0.001 there, 0.01 here"):
-        train_mnist.main([*argv, "--lr", "0.01", "--resume", checkpoint])
-    with pytest.raises(nn.CheckpointError, match="not a training checkpoint"):
-        train_mnist.main([*argv, "--resume", str(tmp_path / "m.npz")])
+    whole = (tmp_path / "m.ckpt.npz").read_bytes()
+    (tmp_path / "cut.ckpt.npz").write_bytes(whole[: len(whole) // 2])  # a copy cut short
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as exit_:
+        cli.run(train_mnist.main, [*argv, *extra, "--resume", str(tmp_path / file)])
+    assert exit_.value.code == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert f"error: argument --resume: {tmp_path / file}: " in line and says in line
 
 
 def test_save_writes_every_epoch_atomically(cached_mnist, mnist_dir, tmp_path, monkeypatch):
