@@ -397,6 +397,11 @@ SPECS: dict[str, OpSpec] = {
     "sign": OpSpec(lambda x: x.sign(), np.sign, cases(1, elements=OFF_THE_JUMPS)),
     "floor": OpSpec(lambda x: x.floor(), np.floor, cases(1, elements=OFF_THE_JUMPS)),
     "ceil": OpSpec(lambda x: x.ceil(), np.ceil, cases(1, elements=OFF_THE_JUMPS)),
+    "piecewise_constant": OpSpec(
+        lambda x: ag.ops.PiecewiseConstant.apply(x, value=np.sign(x.data)),
+        np.sign,
+        cases(1, elements=OFF_THE_JUMPS),
+    ),
     "round": OpSpec(
         lambda x, decimals: x.round(decimals),
         lambda x, decimals: np.round(x, decimals),

@@ -386,3 +386,52 @@ def test_a_zero_dimensional_leaf_summing_two_gradients_gets_an_array():
     (x * x + x * 3.0).backward()
     assert isinstance(x.grad.data, np.ndarray) and x.grad.data.flags.writeable
     assert x.grad.item() == 7.0
+
+
+PIECEWISE_LINEAR = {
+    "relu": lambda x: x.relu(),
+    "abs": lambda x: x.abs(),
+    "clip": lambda x: x.clip(-0.5, 0.5),
+    "hardtanh": lambda x: ag.hardtanh(x, -0.5, 0.5),
+    "max": lambda x: x.max(axis=1),
+    "min": lambda x: x.min(),
+    "maximum": lambda x: ag.maximum(x, x[:, ::-1] * 0.5),
+    "minimum": lambda x: ag.minimum(x, 0.25),
+    "max_pool2d": lambda x: ag.ops.MaxPool2d.apply(
+        x.reshape(1, 1, 2, 3), kernel=(2, 2), stride=(1, 1), padding=(0, 0)
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PIECEWISE_LINEAR))
+def test_second_derivative_of_a_piecewise_linear_op_is_zero_not_an_error(name):
+    # the first gradient stays connected to x, as in PyTorch; it raised "output 0 does not
+    # require grad" because the rule multiplied by a mask saved as a plain array
+    x = leaf([[-1.0, 0.3, 2.0], [0.7, -0.2, 1.5]])
+    (g,) = ag.grad([PIECEWISE_LINEAR[name](x).sum()], [x], create_graph=True)
+    assert g.requires_grad
+    (h,) = ag.grad([g.sum()], [x])
+    np.testing.assert_array_equal(h.data, np.zeros((2, 3)))
+
+
+def test_hessian_diagonal_through_relu_matches_numerical_differentiation():
+    # generic second-order code (a Hessian diagonal) through a relu network
+    rng = np.random.default_rng(0)
+    w = rng.normal(size=(3, 4))
+
+    def f(x):
+        return ((x @ Tensor(w)).relu() ** 2).sum() + x.abs().sum() * x.max()
+
+    x = leaf(rng.normal(size=3))
+    (g,) = ag.grad([f(x)], [x], create_graph=True)
+    diagonal = [ag.grad([g[i]], [x], retain_graph=True)[0].data[i] for i in range(3)]
+
+    def first_derivative(values, i):
+        t = leaf(values)
+        return ag.grad([f(t)], [t])[0].data[i]
+
+    eps = 1e-6
+    for i in range(3):
+        step = np.eye(3)[i] * eps
+        up, down = first_derivative(x.data + step, i), first_derivative(x.data - step, i)
+        np.testing.assert_allclose(diagonal[i], (up - down) / (2 * eps), rtol=1e-6, atol=1e-8)

@@ -20,7 +20,7 @@ from .linalg import MatMul
 from .pad import Pad
 from .pool import AvgPool2d, AvgPool2dGrad, MaxPool2d, MaxPool2dGrad, MaxPool2dSelect
 from .reduce import Cumsum, Max, Min, Prod, Sum
-from .rounding import Ceil, Floor, Round, Sign
+from .rounding import Ceil, Floor, PiecewiseConstant, Round, Sign
 from .shape import Astype, BroadcastTo, Clone, Flip, Reshape, SumTo, Transpose
 from .softmax import LogSoftmax, LogSumExp, Softmax, SoftmaxCrossEntropy
 
@@ -34,7 +34,7 @@ OPS: dict[str, type[Function]] = {
         # activations
         Erf, Softplus, Gelu, Silu, Elu, LogSigmoid, Hardtanh,
         # piecewise constant (gradient 0)
-        Sign, Floor, Ceil, Round,
+        Sign, Floor, Ceil, Round, PiecewiseConstant,
         # selecting
         Maximum, Minimum, Clip, Where,
         # reductions

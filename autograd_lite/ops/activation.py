@@ -18,6 +18,7 @@ import numpy as np
 from ._dual import Op, exp
 from ._special import erf_array
 from .elementwise import Sigmoid, Tanh
+from .rounding import piecewise_constant
 
 _SQRT_HALF = math.sqrt(0.5)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
@@ -146,4 +147,4 @@ class Hardtanh(Op):
     def backward(ctx, grad):
         # d hardtanh(x)/dx = 1 strictly inside (min_val, max_val), else 0 (PyTorch's rule)
         (inside,) = ctx.saved
-        return grad * inside
+        return grad * piecewise_constant(ctx, inside)

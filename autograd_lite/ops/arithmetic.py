@@ -8,7 +8,10 @@ attribute: one input instead of a second, constant Tensor, so half the bookkeepi
 
 from __future__ import annotations
 
+import numpy as np
+
 from ._dual import Op, log
+from .compare import Where
 
 
 class Add(Op):
@@ -126,7 +129,13 @@ class PowScalar(Op):
 
 
 class Pow(Op):
-    """``x ** y`` for a Tensor exponent ``y`` (x > 0 where y's gradient is wanted)."""
+    """``x ** y`` for a Tensor exponent ``y`` (x >= 0 where y's gradient is wanted).
+
+    At base 0 the gradients are PyTorch's, and the same for ``x ** 0.0`` (``PowScalar``)
+    and ``x ** y`` with y = 0: at x = y = 0 the x-gradient is 0 (x^0 = 1 is constant in x;
+    the formula gives 0 * inf = NaN); where x = 0 and y >= 0 the y-gradient is 0 (0^y is
+    constant in y there, 0, or 1 at y = 0; the formula gives 0 * log 0).
+    """
 
     @staticmethod
     def forward(ctx, x, y):
@@ -134,8 +143,20 @@ class Pow(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        # d(x^y)/dx = y x^(y-1), d(x^y)/dy = x^y log x
+        # d(x^y)/dx = y x^(y-1), d(x^y)/dy = x^y log x, each replaced by 0 where the
+        # conventions above hold (selected with where, so that their own derivatives are 0
+        # there too); in the branch not taken there, the exponent y - 1 is raised to 0 and
+        # x to 1, which keeps inf and NaN out of it
         x, y = ctx.operands
-        gx = grad * y * x ** (y - 1.0) if ctx.needs_input_grad[0] else None
-        gy = grad * ctx.output() * log(x) if ctx.needs_input_grad[1] else None
+        x_data, y_data = (t.data for t in ctx.inputs)
+        zero = ctx.constant(np.zeros((), dtype=grad.dtype))
+        gx = gy = None
+        if ctx.needs_input_grad[0]:
+            constant_in_x = (x_data == 0) & (y_data == 0)
+            power = x ** (y - 1.0 + ctx.constant(constant_in_x.astype(grad.dtype)))
+            gx = grad * Where.compute(ctx.constant(constant_in_x), zero, y * power)
+        if ctx.needs_input_grad[1]:
+            constant_in_y = (x_data == 0) & (y_data >= 0)
+            log_x = log(x + ctx.constant(constant_in_y.astype(grad.dtype)))
+            gy = grad * Where.compute(ctx.constant(constant_in_y), zero, ctx.output() * log_x)
         return gx, gy

@@ -1,8 +1,8 @@
 """Selecting ops: maximum, minimum, clip and where.
 
 Conventions at ties, documented in the README and pinned by tests: ``maximum``/``minimum``
-give each tied input half of the gradient; ``clip`` passes the gradient (1) inside
-[low, high], bounds included.
+give each tied input half of the gradient, and a NaN result's gradient to the NaN input
+(both NaN: half each); ``clip`` passes the gradient (1) inside [low, high], bounds included.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._dual import Op
+from .rounding import piecewise_constant
 
 
 class _Select(Op):
@@ -21,15 +22,18 @@ class _Select(Op):
     @classmethod
     def forward(cls, ctx, x, y):
         out = cls.pick(x, y)
-        dtype = out.dtype
-        x_share = (out == x).astype(dtype) - (x == y).astype(dtype) * 0.5
+        x_wins, y_wins = out == x, out == y
+        if out.dtype.kind in "fc" and np.isnan(out).any():
+            # a NaN result passes its gradient to the NaN input(s), as max() does
+            x_wins, y_wins = x_wins | np.isnan(x), y_wins | np.isnan(y)
+        x_share = x_wins.astype(out.dtype) - (x_wins & y_wins).astype(out.dtype) * 0.5
         ctx.save_for_backward(x_share, 1.0 - x_share)
         return out
 
     @staticmethod
     def backward(ctx, grad):
         x_share, y_share = ctx.saved
-        return grad * x_share, grad * y_share
+        return grad * piecewise_constant(ctx, x_share), grad * piecewise_constant(ctx, y_share)
 
 
 class Maximum(_Select):
@@ -59,7 +63,7 @@ class Clip(Op):
     def backward(ctx, grad):
         # d clip(x)/dx = 1 inside [low, high], bounds included, and 0 outside
         (inside,) = ctx.saved
-        return grad * inside
+        return grad * piecewise_constant(ctx, inside)
 
 
 class Where(Op):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._dual import Op, cos, sin
+from .rounding import piecewise_constant
 
 
 class Exp(Op):
@@ -58,7 +59,7 @@ class Abs(Op):
     def backward(ctx, grad):
         # d|x|/dx = sign(x), taken as 0 at x = 0
         (sign,) = ctx.saved
-        return grad * sign
+        return grad * piecewise_constant(ctx, sign)
 
 
 class Sin(Op):
@@ -122,4 +123,4 @@ class Relu(Op):
     def backward(ctx, grad):
         # d relu(x)/dx = 1 for x > 0, else 0 (relu'(0) = 0)
         (mask,) = ctx.saved
-        return grad * mask
+        return grad * piecewise_constant(ctx, mask)

@@ -23,6 +23,7 @@ import numpy as np
 from ..errors import ShapeError
 from ._dual import Op
 from ._windows import out_size, taps
+from .rounding import piecewise_constant
 
 
 def _check(op: str, x_shape: tuple, kernel, stride, padding=(0, 0)) -> tuple[int, int]:
@@ -74,6 +75,8 @@ class MaxPool2d(Op):
     def backward(ctx, grad):
         (index,) = ctx.saved
         size = ctx.inputs[0].shape[-2:]
+        if not ctx.on_arrays:  # which element wins a window is a piecewise-constant
+            grad = grad * piecewise_constant(ctx, 1.0)  # function of x: keep x in the graph
         return MaxPool2dGrad.compute(grad, index=index, size=size, **ctx.attrs)
 
 

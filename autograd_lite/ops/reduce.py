@@ -12,6 +12,7 @@ import numpy as np
 from ._axes import check_keepdims, keepdims_shape, normalize_axes
 from ._dual import Op, broadcast_to, expand_dims
 from .compare import Where
+from .rounding import piecewise_constant
 from .shape import Flip
 
 
@@ -59,7 +60,7 @@ class _Extremum(Op):
     @staticmethod
     def backward(ctx, grad):
         (share,) = ctx.saved
-        return _grad_to_input_shape(grad, ctx) * share
+        return _grad_to_input_shape(grad, ctx) * piecewise_constant(ctx, share)
 
 
 class Max(_Extremum):
