@@ -192,7 +192,14 @@ class Tensor(Elementwise, Reductions, Shape, Conversions):
         return self._data if dtype is None else self._data.astype(dtype)
 
     def numpy(self) -> np.ndarray:
-        """The underlying array (shared, not copied)."""
+        """The underlying array (shared, not copied). Refused while the tensor requires grad,
+        as in PyTorch: a write into it would change what backward computes, unseen."""
+        if self._requires_grad:
+            raise GraphError(
+                f"numpy: this tensor (shape {self.shape}) requires grad, and writing into its "
+                "array would silently change what backward computes; call .detach().numpy() "
+                "for its values"
+            )
         return self._data
 
     def item(self) -> float | int | bool:

@@ -1035,7 +1035,7 @@ for _name, _engine, _ref in (
     ("bool", bool, lambda t: bool(t.a)),
     ("item", lambda t: t.item(), lambda t: t.a.item()),
     ("tolist", lambda t: t.tolist(), lambda t: t.a.tolist()),
-    ("numpy", lambda t: t.numpy(), lambda t: t.a),
+    ("numpy", lambda t: t.numpy(), lambda t: t.a),  # refused (GraphError) if it requires grad
     (
         "shape",
         lambda t: (t.shape, t.ndim, t.size, t.dtype),

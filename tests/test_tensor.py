@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import autograd_lite as ag
-from autograd_lite import DTypeError, Tensor
+from autograd_lite import DTypeError, GraphError, Tensor
 
 
 def test_attributes():
@@ -228,3 +228,12 @@ def test_indexing_with_tensors_lists_and_masks():
     expected = np.zeros((3, 4))
     expected[0, 1], expected[2, 1] = 2.0, 1.0
     np.testing.assert_array_equal(x.grad.data, expected)
+
+
+def test_numpy_on_a_tensor_that_requires_grad_is_refused():
+    # it returned the live buffer: w.numpy()[0] = 100 silently changed what backward computes
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(GraphError, match=r"numpy: .*shape \(2,\).*detach\(\)\.numpy\(\)"):
+        w.numpy()
+    assert w.detach().numpy() is w.data
+    assert (w * 2.0).detach().numpy().tolist() == [2.0, 4.0]
