@@ -168,6 +168,12 @@ def elu(x: Any, alpha: float = 1.0) -> Tensor:
     return ops.Elu.apply(_tensor(x, "elu"), alpha=_real(alpha, "elu", "alpha"))
 
 
+def leaky_relu(x: Any, negative_slope: float = 0.01) -> Tensor:
+    """x for x > 0, else negative_slope * x; the gradient at 0 is negative_slope (PyTorch's)."""
+    slope = _real(negative_slope, "leaky_relu", "negative_slope")
+    return ops.LeakyRelu.apply(_tensor(x, "leaky_relu"), negative_slope=slope)
+
+
 def log_sigmoid(x: Any) -> Tensor:
     """log(sigmoid(x)) = -softplus(-x), finite for any x."""
     return ops.LogSigmoid.apply(_tensor(x, "log_sigmoid"))

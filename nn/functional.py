@@ -2,11 +2,12 @@
 
 Convolution and pooling (``conv2d``, ``max_pool2d``, ``avg_pool2d``, ``pad``) are
 autograd_lite's functions, offered here under PyTorch's module path; ``dropout2d`` drops
-whole channels. Activations (relu, sigmoid, tanh, softplus, gelu, silu, elu, log_sigmoid,
-hardtanh) and ``softmax``/``log_softmax`` are the engine's own ops (fused and stable where
-it matters). Losses keep the input's dtype: a float target is cast to the input's dtype, so
-float32 logits give a float32 loss. ``reduction`` is ``'mean'`` (the default), ``'sum'`` or
-``'none'`` (one value per sample, or per element for the elementwise losses).
+whole channels. Activations (relu, leaky_relu, sigmoid, tanh, softplus, gelu, silu, elu,
+log_sigmoid, hardtanh) and ``softmax``/``log_softmax`` are the engine's own ops (fused and
+stable where it matters). Losses keep the input's dtype: a float target is cast to the
+input's dtype, so float32 logits give a float32 loss. ``reduction`` is ``'mean'`` (the
+default), ``'sum'`` or ``'none'`` (one value per sample, or per element for the elementwise
+losses).
 
 Two families of classification loss live here:
 
@@ -34,6 +35,7 @@ from autograd_lite import (
     elu,
     gelu,
     hardtanh,
+    leaky_relu,
     log_sigmoid,
     log_softmax,
     max_pool2d,
@@ -44,7 +46,6 @@ from autograd_lite import (
     softmax,
     softplus,
     tanh,
-    where,
 )
 
 from ._checks import as_generator, check_probability
@@ -78,12 +79,6 @@ __all__ = [
     "sum_squared_error",
     "tanh",
 ]
-
-
-def leaky_relu(x: Any, negative_slope: float = 0.01) -> Tensor:
-    """x for x > 0, else negative_slope * x (the gradient at 0 is negative_slope)."""
-    x = as_tensor(x)
-    return where(x > 0, x, x * negative_slope)
 
 
 def linear(x: Any, weight: Tensor, bias: Tensor | None = None) -> Tensor:

@@ -385,6 +385,15 @@ SPECS: dict[str, OpSpec] = {
             kwargs=lambda _: st.sampled_from([1.0, 0.5, 2.0]).map(lambda a: {"alpha": a}),
         ),
     ),
+    "leaky_relu": OpSpec(
+        ag.leaky_relu,
+        lambda x, negative_slope: np.where(x > 0, x, negative_slope * x),
+        cases(
+            1,
+            elements=AWAY_FROM_ZERO,
+            kwargs=lambda _: st.sampled_from([0.01, 0.2, 1.5]).map(lambda s: {"negative_slope": s}),
+        ),
+    ),
     "log_sigmoid": OpSpec(
         ag.log_sigmoid, lambda x: -np.log1p(np.exp(-x)), cases(1, elements=floats(-6, 6))
     ),

@@ -393,6 +393,7 @@ PIECEWISE_LINEAR = {
     "abs": lambda x: x.abs(),
     "clip": lambda x: x.clip(-0.5, 0.5),
     "hardtanh": lambda x: ag.hardtanh(x, -0.5, 0.5),
+    "leaky_relu": lambda x: ag.leaky_relu(x, 0.1),
     "max": lambda x: x.max(axis=1),
     "min": lambda x: x.min(),
     "maximum": lambda x: ag.maximum(x, x[:, ::-1] * 0.5),

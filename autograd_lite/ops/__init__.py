@@ -10,7 +10,7 @@ have specs too.
 from __future__ import annotations
 
 from ..function import Function
-from .activation import Elu, Erf, Gelu, Hardtanh, LogSigmoid, Silu, Softplus
+from .activation import Elu, Erf, Gelu, Hardtanh, LeakyRelu, LogSigmoid, Silu, Softplus
 from .arithmetic import Add, AddScalar, Div, Mul, MulScalar, Neg, Pow, PowScalar, Sub
 from .compare import Clip, Maximum, Minimum, Where
 from .conv import Conv2d, Conv2dGradInput, Conv2dGradWeight
@@ -32,7 +32,7 @@ OPS: dict[str, type[Function]] = {
         # elementwise
         Exp, Log, Sqrt, Abs, Sin, Cos, Tanh, Sigmoid, Relu,
         # activations
-        Erf, Softplus, Gelu, Silu, Elu, LogSigmoid, Hardtanh,
+        Erf, Softplus, Gelu, Silu, Elu, LeakyRelu, LogSigmoid, Hardtanh,
         # piecewise constant (gradient 0)
         Sign, Floor, Ceil, Round, PiecewiseConstant,
         # selecting

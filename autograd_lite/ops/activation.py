@@ -1,12 +1,13 @@
 """Activation ops beyond relu, tanh and sigmoid, with PyTorch's formulas and arguments:
-softplus, gelu (exact and tanh form), silu, elu, log_sigmoid, hardtanh, and erf, which the
-exact gelu is built on.
+softplus, gelu (exact and tanh form), silu, elu, leaky_relu, log_sigmoid, hardtanh, and erf,
+which the exact gelu is built on.
 
 Each is one op, so a plain backward costs a few numpy calls; the rules reuse ``Sigmoid``,
 ``Tanh`` and ``Erf`` through ``compute`` so that they also run on Tensors under
 ``create_graph``. Masks that pick a branch (softplus above its threshold, elu for x > 0,
 hardtanh inside its bounds) are saved by forward as constants of x's dtype. At a kink the
-gradient follows PyTorch: elu'(0) = alpha, hardtanh' = 0 at and beyond its bounds.
+gradient follows PyTorch: elu'(0) = alpha, leaky_relu'(0) = negative_slope, hardtanh' = 0
+at and beyond its bounds.
 """
 
 from __future__ import annotations
@@ -120,6 +121,24 @@ class Elu(Op):
         (x,) = ctx.operands
         positive, negative = ctx.saved
         return grad * (exp(x * negative) * (negative * ctx.attrs["alpha"]) + positive)
+
+
+class LeakyRelu(Op):
+    """x for x > 0, else negative_slope * x."""
+
+    reads_inputs = False  # backward uses the slopes saved by forward
+
+    @staticmethod
+    def forward(ctx, x, negative_slope):
+        slope = np.where(x > 0, np.ones((), x.dtype), np.asarray(negative_slope, x.dtype))
+        ctx.save_for_backward(slope)
+        return x * slope
+
+    @staticmethod
+    def backward(ctx, grad):
+        # d leaky_relu(x)/dx = 1 for x > 0, else negative_slope (at 0 too, PyTorch's rule)
+        (slope,) = ctx.saved
+        return grad * piecewise_constant(ctx, slope)
 
 
 class LogSigmoid(Op):
