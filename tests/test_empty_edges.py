@@ -1,10 +1,13 @@
-"""Regression tests for empty selections: an empty index list (issue 12, item 11)."""
+"""Regression tests for empty selections: an empty index list, softmax over an empty axis
+(issue 12, item 11)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
+import autograd_lite as ag
+import nn
 from autograd_lite import IndexingError, Tensor
 
 
@@ -32,3 +35,20 @@ def test_nonempty_float_index_array_still_raises():
         x[np.array([0.0, 1.0])]
     with pytest.raises(IndexingError, match="index arrays must be integer or boolean"):
         x[[0.5]]
+
+
+EMPTY_SOFTMAX_CASES = [((0, 3), 0), ((0, 3), 1), ((2, 0), 1), ((2, 0), 0), ((0, 3), -1)]
+
+
+@pytest.mark.parametrize(
+    "softmax",
+    [ag.softmax, lambda x, axis: x.softmax(axis), lambda x, axis: nn.Softmax(axis)(x)],
+    ids=["function", "method", "nn.Softmax"],
+)
+@pytest.mark.parametrize(("shape", "axis"), EMPTY_SOFTMAX_CASES)
+def test_softmax_over_an_empty_axis_is_empty_not_zero_size_reduction_error(softmax, shape, axis):
+    x = Tensor(np.zeros(shape), requires_grad=True)
+    y = softmax(x, axis)
+    assert y.shape == shape == ag.log_softmax(x, axis).shape
+    (y * 2.0).sum().backward()
+    assert x.grad.shape == shape
