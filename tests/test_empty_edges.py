@@ -52,3 +52,8 @@ def test_softmax_over_an_empty_axis_is_empty_not_zero_size_reduction_error(softm
     assert y.shape == shape == ag.log_softmax(x, axis).shape
     (y * 2.0).sum().backward()
     assert x.grad.shape == shape
+
+
+def test_softmax_over_an_empty_axis_keeps_the_float_dtype_softmax_gives():
+    assert ag.softmax(Tensor(np.zeros((2, 0), dtype=np.int64)), 1).dtype == np.float64
+    assert ag.softmax(Tensor(np.zeros((0, 3), dtype=np.float32)), 0).dtype == np.float32

@@ -217,6 +217,9 @@ def ref_logsumexp(a: np.ndarray, axis: Any = None, keepdims: bool = False) -> np
 
 
 def ref_softmax(a: np.ndarray, axis: Any = -1) -> np.ndarray:
+    if a.size == 0:  # empty, as log_softmax and PyTorch give (np.max would raise)
+        np.sum(a, axis=axis)  # the axis check numpy makes
+        return np.exp(a)
     e = np.exp(a - np.max(a, axis=axis, keepdims=True))
     return e / np.sum(e, axis=axis, keepdims=True)
 
