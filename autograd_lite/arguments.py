@@ -95,7 +95,11 @@ def operand_array(value: Any, like: np.dtype, op: str) -> np.ndarray:
 
 
 def index_arg(index: Any) -> Any:
-    """Turn Tensors and lists inside an index into arrays, so numpy indexes as usual."""
+    """Turn Tensors and lists inside an index into arrays, so numpy indexes as usual.
+
+    An empty list (or empty float array) becomes an empty integer array: it selects nothing,
+    as in numpy and PyTorch, instead of failing the integer-or-boolean check.
+    """
     items = index if isinstance(index, tuple) else (index,)
     converted = []
     for item in items:
@@ -106,6 +110,8 @@ def index_arg(index: Any) -> Any:
                 item = np.asarray(item)
             except ValueError as error:
                 raise IndexingError(f"getitem: cannot index with {item!r:.60}: {error}") from None
+        if isinstance(item, np.ndarray) and item.size == 0 and item.dtype.kind == "f":
+            item = item.astype(np.intp)  # [] is float64 to numpy; it selects nothing
         if isinstance(item, np.ndarray) and item.dtype.kind not in "biu":
             raise IndexingError(
                 f"getitem: index arrays must be integer or boolean, got {item.dtype}"

@@ -124,7 +124,9 @@ def render_svg(*roots: Tensor, path: str | os.PathLike, **options: Any) -> Path:
 
     Needs Graphviz's ``dot`` program. Without it, raises ``GraphvizNotFoundError`` (saying
     how to install it) and saves the DOT text next to ``path``, as ``graph.dot`` for
-    ``graph.svg``. The SVG is written atomically: a failure leaves no partial file.
+    ``graph.svg``, unless a ``graph.dot`` that render_svg did not write is there already: that
+    file is left unchanged and the text is only on the exception's ``.dot_source``. The SVG
+    is written atomically: a failure leaves no partial file.
     """
     path = Path(path)
     executable = shutil.which("dot")
@@ -268,17 +270,42 @@ def _draw_note(dot: graphviz.Digraph, drawn: list, kept: list, cut: list, cap: i
         dot.edge("omitted", target, style="dashed")
 
 
+# the first line of a DOT file render_svg saves: a later call may replace such a file, never
+# another (a .dot the user wrote by hand, or one from another tool)
+_SAVED_MARK = "// DOT source saved by autograd_lite.render_svg"
+
+
 def _keep_source(error: type[GraphvizError], message: str, source: str, path: Path):
-    """Save the DOT text next to ``path`` and build ``error`` saying where it is."""
+    """Save the DOT text next to ``path`` and build ``error`` saying where it is.
+
+    The file is ``path`` with the suffix ``.dot``; an existing file there is replaced only if
+    render_svg wrote it (its first line is ``_SAVED_MARK``), otherwise it is left unchanged.
+    """
     dot_path = path.with_suffix(".dot")
+    if dot_path.exists() and not _saved_by_us(dot_path):
+        where = (
+            f"was not saved: {dot_path} exists and was not written by render_svg, so it is "
+            "left unchanged; the source is on the exception's .dot_source (or pass another "
+            "path)"
+        )
+        return error(f"{message}. No SVG was written; the DOT source {where}", source, None)
     try:
-        _write_atomically(dot_path, source.encode())
+        header = f"{_SAVED_MARK} (Graphviz's dot was missing or failed)\n"
+        _write_atomically(dot_path, (header + source).encode())
     except OSError as write_error:
         where = f"could not be saved to {dot_path} ({write_error}); it is on .dot_source"
         dot_path = None
     else:
         where = f"was written to {dot_path} (later: `dot -Tsvg {dot_path} -o {path}`)"
     return error(f"{message}. No SVG was written; the DOT source {where}", source, dot_path)
+
+
+def _saved_by_us(dot_path: Path) -> bool:
+    try:
+        with open(dot_path, encoding="utf-8", errors="replace") as file:
+            return file.readline().startswith(_SAVED_MARK)
+    except OSError:  # a folder, unreadable...: not ours to replace
+        return False
 
 
 def _write_atomically(path: Path, data: bytes) -> None:

@@ -217,6 +217,9 @@ def ref_logsumexp(a: np.ndarray, axis: Any = None, keepdims: bool = False) -> np
 
 
 def ref_softmax(a: np.ndarray, axis: Any = -1) -> np.ndarray:
+    if a.size == 0:  # empty, as log_softmax and PyTorch give (np.max would raise)
+        np.sum(a, axis=axis)  # the axis check numpy makes
+        return np.exp(a)
     e = np.exp(a - np.max(a, axis=axis, keepdims=True))
     return e / np.sum(e, axis=axis, keepdims=True)
 
@@ -777,11 +780,20 @@ def draw_getitem(draw: Any, pool: list, bad: bool) -> tuple:
     return (t, draw(BAD_INDICES) if bad else _index(draw, pool, pool[t.i].shape)), {}
 
 
+def ref_getitem(t: TV, index: Any) -> np.ndarray:
+    """numpy's ``a[index]``, with the engine's rule that an empty float array selects nothing
+    (as ``[]`` does in numpy, and an empty tensor in PyTorch)."""
+    items = unwrap(index)
+    items = items if isinstance(items, tuple) else (items,)
+    empty = lambda i: isinstance(i, np.ndarray) and i.size == 0 and i.dtype.kind == "f"  # noqa: E731
+    return t.a[tuple(i.astype(np.intp) if empty(i) else i for i in items)]
+
+
 _brackets = lambda a, k: f"{_render(a[0])}[{_render(a[1])}]"  # noqa: E731
 register(
     "index",
     "getitem",
-    Op(operator.getitem, lambda t, i: t.a[unwrap(i)], draw_getitem, ("getitem",), _brackets),
+    Op(operator.getitem, ref_getitem, draw_getitem, ("getitem",), _brackets),
 )
 
 

@@ -329,9 +329,31 @@ def test_missing_dot_raises_with_install_hint_and_keeps_the_dot_source(tmp_path,
     assert f"written to {tmp_path / 'graph.dot'}" in message
     assert isinstance(info.value, AutogradError) and isinstance(info.value, RuntimeError)
     assert info.value.dot_path == tmp_path / "graph.dot"
-    assert info.value.dot_source == (tmp_path / "graph.dot").read_text() == to_dot(y).source
+    assert info.value.dot_source == to_dot(y).source
+    saved = (tmp_path / "graph.dot").read_text()
+    assert saved.startswith("// ") and saved.endswith(to_dot(y).source)
     assert not (tmp_path / "graph.svg").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["graph.dot"]
+
+
+def test_missing_dot_does_not_overwrite_a_hand_written_graph_dot(tmp_path, monkeypatch):
+    y = small_graph()
+    monkeypatch.setenv("PATH", str(tmp_path))
+    mine = tmp_path / "graph.dot"
+    mine.write_text("digraph mine { a -> b }\n")
+    with pytest.raises(GraphvizNotFoundError, match=r"graph\.dot exists .* left unchanged") as info:
+        render_svg(y, path=tmp_path / "graph.svg")
+    assert mine.read_text() == "digraph mine { a -> b }\n"
+    assert info.value.dot_path is None and info.value.dot_source == to_dot(y).source
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["graph.dot"]
+
+
+def test_missing_dot_twice_replaces_its_own_saved_dot_source(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    for y in (small_graph(), chain(3)):
+        with pytest.raises(GraphvizNotFoundError, match="written to"):
+            render_svg(y, path=tmp_path / "graph.svg")
+    assert (tmp_path / "graph.dot").read_text().endswith(to_dot(chain(3)).source)
 
 
 def test_missing_dot_with_unwritable_folder_keeps_the_source_on_the_error(tmp_path, monkeypatch):

@@ -30,6 +30,8 @@ class Softmax(Op):
     @staticmethod
     def forward(ctx, x, axis):
         axes = normalize_axes("softmax", axis, x.ndim)
+        if x.size == 0:  # an empty axis, or empty rows: nothing to normalize (np.max would fail)
+            return np.exp(x)  # empty, in the result's dtype (float for int input)
         e = np.exp(x - np.max(x, axis=axes, keepdims=True))
         return e / np.sum(e, axis=axes, keepdims=True)
 
