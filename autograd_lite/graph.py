@@ -319,7 +319,8 @@ def _write_atomically(path: Path, data: bytes) -> None:
             f"render_svg: cannot write {path}: the folder {path.parent.absolute()} does not "
             "exist; create it first (os.makedirs(folder, exist_ok=True))"
         )
-    temporary = path.with_name(f".{path.name}.{os.getpid()}-{os.urandom(4).hex()}.tmp")
+    # at most 40 characters of the name: a name near the 255-byte limit still leaves room
+    temporary = path.with_name(f".{path.name[:40]}.{os.getpid()}-{os.urandom(4).hex()}.tmp")
     file = open(temporary, "xb")  # noqa: SIM115 (closed below, before the rename)
     try:
         with file:

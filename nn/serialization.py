@@ -13,10 +13,11 @@ temporary file in the target's directory and renames it over the target with
 from __future__ import annotations
 
 import contextlib
+import math
 import os
+import struct
 import uuid
 import zipfile
-import zlib
 from collections.abc import Mapping
 from typing import Any
 
@@ -25,9 +26,6 @@ import numpy as np
 from autograd_lite import Tensor
 
 from .errors import CheckpointError, StateDictError
-
-# what numpy and zipfile raise on a truncated, corrupt or pickled archive
-_READ_ERRORS = (ValueError, EOFError, zipfile.BadZipFile, zlib.error)
 
 
 def _describe(array: np.ndarray) -> str:
@@ -82,7 +80,9 @@ def save_npz(path: str | os.PathLike[str], arrays: Mapping[str, np.ndarray]) -> 
         )
     # a fresh name opened with "x" (not tempfile.mkstemp, whose files are private, mode 0600),
     # so the checkpoint gets the usual permissions
-    temporary = os.path.join(directory, f".{base}.{uuid.uuid4().hex}.tmp")
+    # at most 40 characters of the target's name, so that a name near the file system's
+    # limit (255 bytes) still leaves room for the temporary one
+    temporary = os.path.join(directory, f".{base[:40]}.{uuid.uuid4().hex}.tmp")
     try:
         with open(temporary, "xb") as file:
             # the layout np.savez writes, without its keyword names (a key "file" would clash)
@@ -93,9 +93,13 @@ def save_npz(path: str | os.PathLike[str], arrays: Mapping[str, np.ndarray]) -> 
             file.flush()
             os.fsync(file.fileno())
         os.replace(temporary, path)
-    except BaseException:
+    except BaseException as error:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
+        if isinstance(error, OSError) and error.filename == temporary:  # name the target
+            raise type(error)(
+                error.errno, f"save: cannot write {path}: {error.strerror}"
+            ) from error
         raise
 
 
@@ -103,30 +107,99 @@ def read_npz(path: str | os.PathLike[str]) -> dict[str, np.ndarray]:
     """Every array of the ``.npz`` archive at ``path``, read without pickle.
 
     ``CheckpointError`` names the file (and the key, if one entry is bad) when the file is
-    not an ``.npz`` archive, is truncated or corrupt, or holds object (pickled) arrays.
+    not an ``.npz`` archive, is truncated or corrupt, or holds object (pickled) arrays. The
+    bytes are untrusted: each entry's ``.npy`` header (dtype, shape) is checked against the
+    entry's size before anything is allocated, so a damaged header cannot ask for terabytes,
+    and whatever zipfile, zlib or numpy raise on damaged bytes becomes a ``CheckpointError``.
     """
     path = os.fspath(path)
+    with open(path, "rb") as file:  # a missing file stays FileNotFoundError
+        if file.read(len(_NPY_MAGIC)) == _NPY_MAGIC:
+            raise CheckpointError(
+                f"{path}: holds a single .npy array, not an .npz archive of named arrays; "
+                "checkpoints are written by Module.save"
+            )
     try:
-        loaded = np.load(path, allow_pickle=False)
-    except _READ_ERRORS as error:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+            _check_every_entry_is_listed(path, members, archive.start_dir)
+            return {_key(path, m): _read_member(path, archive, m) for m in members}
+    except CheckpointError:
+        raise
+    except Exception as error:  # damaged bytes: BadZipFile, zlib.error, EOFError, ...
         raise _unreadable(path, "", error) from error
-    if not isinstance(loaded, np.lib.npyio.NpzFile):
+
+
+_NPY_MAGIC = b"\x93NUMPY"
+# deflate expands at most about 1032 to 1: an entry claiming more is damaged
+_MAX_EXPANSION = 1100
+
+
+def _check_every_entry_is_listed(path: str, members: list, directory_start: int) -> None:
+    """Walk the entries as they lie in the file, each local header followed by its data: they
+    must be exactly the listed ones and end where the directory starts. A damaged directory
+    (a flipped length field) otherwise lists fewer entries and a key goes silently missing.
+    Entries followed by a data descriptor (written to an unseekable stream) are not walked."""
+    if any(m.flag_bits & 0x08 for m in members):
+        return
+    listed = {m.header_offset: m for m in members}
+    position = 0
+    with open(path, "rb") as file:
+        while position < directory_start:
+            file.seek(position)
+            header = file.read(30)
+            member = listed.pop(position, None)
+            if member is None or header[:4] != b"PK\x03\x04":
+                raise ValueError(f"an entry at byte {position} is not listed in the directory")
+            name_length, extra_length = struct.unpack("<HH", header[26:30])
+            position += 30 + name_length + extra_length + member.compress_size
+    if listed or position != directory_start:
+        raise ValueError("the directory lists entries that are not where it says")
+
+
+def _key(path: str, member: zipfile.ZipInfo) -> str:
+    if not member.filename.endswith(".npy"):
         raise CheckpointError(
-            f"{path}: holds a single .npy array, not an .npz archive of named arrays; "
-            "checkpoints are written by Module.save"
+            f"{path}: entry {member.filename!r} is not a .npy array; "
+            "is this a Module.save checkpoint?"
         )
-    arrays = {}
-    with loaded:
-        for key in loaded.files:
-            try:
-                arrays[key] = loaded[key]
-            except _READ_ERRORS as error:
-                raise _unreadable(path, f" (entry {key!r})", error) from error
-            if not isinstance(arrays[key], np.ndarray):  # a member that is not an .npy file
-                raise CheckpointError(
-                    f"{path}: entry {key!r} is not a .npy array; is this a Module.save checkpoint?"
+    return member.filename[: -len(".npy")]
+
+
+def _read_member(path: str, archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> np.ndarray:
+    """One entry's array, after its header and sizes were found consistent."""
+    entry = f" (entry {member.filename[: -len('.npy')]!r})"
+    try:
+        if (
+            member.compress_size > os.path.getsize(path)
+            or member.file_size > max(member.compress_size, 1) * _MAX_EXPANSION
+        ):
+            raise ValueError(
+                f"the archive claims {member.file_size} bytes stored in {member.compress_size}"
+            )
+        with archive.open(member) as file:
+            header_start = file.tell()
+            version = np.lib.format.read_magic(file)
+            read_header = {
+                (1, 0): np.lib.format.read_array_header_1_0,
+                (2, 0): np.lib.format.read_array_header_2_0,
+            }.get(version)
+            if read_header is None:
+                raise ValueError(f".npy format version {version} is not supported")
+            shape, _, dtype = read_header(file)
+            if dtype.hasobject:
+                raise ValueError("object arrays (pickled objects) are refused")
+            needed = math.prod(shape) * dtype.itemsize  # Python ints: no overflow
+            available = member.file_size - (file.tell() - header_start)
+            if needed != available:
+                raise ValueError(
+                    f"the header claims shape {shape} of {dtype} ({needed} bytes), but the "
+                    f"entry holds {available} bytes"
                 )
-    return arrays
+        with archive.open(member) as file:
+            return np.lib.format.read_array(file, allow_pickle=False)
+    except Exception as error:
+        raise _unreadable(path, entry, error) from error
 
 
 def _unreadable(path: str, entry: str, error: Exception) -> CheckpointError:

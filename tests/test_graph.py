@@ -421,3 +421,9 @@ def test_example_writes_four_svgs(tmp_path):
     assert {"conv.weight", "fc1.weight", "fc2.bias", "loss"} <= cnn_texts
     assert {"conv2d", "max_pool2d"} <= {t.split("\n")[0] for t in cnn_texts}
     assert all(os.path.getsize(p) > 0 for p in paths)
+
+
+def test_render_svg_with_a_long_valid_name_works(tmp_path):
+    # the temporary file's name was the target's plus 20 characters: too long near 255 bytes
+    path = render_svg(small_graph(), path=tmp_path / ("g" * 240 + ".svg"))
+    assert path.name == "g" * 240 + ".svg" and path.read_text().lstrip().startswith("<")

@@ -4,6 +4,7 @@ failure in the middle of a save (which must leave the previous file loadable).""
 
 from __future__ import annotations
 
+import io
 import zipfile
 from pathlib import Path
 
@@ -298,3 +299,69 @@ def test_save_into_a_missing_directory_names_the_directory(tmp_path):
     with pytest.raises(FileNotFoundError, match=r"directory .*no_such_dir does not exist"):
         nn.Linear(2, 2).save(missing / "model.npz")
     assert not missing.exists()
+
+
+# --- damaged bytes (issue 12, item 9) --------------------------------------------------------
+
+
+def test_any_flipped_byte_of_a_checkpoint_loads_unchanged_or_raises_checkpoint_error(tmp_path):
+    # a flipped byte escaped as NotImplementedError ("zip file version"), RuntimeError ("is
+    # encrypted") or OSError; every byte of a small checkpoint is flipped in turn
+    path = tmp_path / "small.npz"
+    nn.Linear(2, 3).save(path)
+    good = path.read_bytes()
+    expected = serialization.read_npz(path)
+    damaged = tmp_path / "damaged.npz"
+    for position in range(len(good)):
+        flipped = bytearray(good)
+        flipped[position] ^= 0xFF
+        damaged.write_bytes(bytes(flipped))
+        try:
+            arrays = serialization.read_npz(damaged)
+        except nn.CheckpointError as error:
+            assert str(damaged) in str(error), position
+            continue
+        assert arrays.keys() == expected.keys(), position  # only unchecked metadata changed
+        for key in expected:
+            np.testing.assert_array_equal(arrays[key], expected[key], err_msg=f"byte {position}")
+
+
+def test_a_header_claiming_a_huge_shape_raises_before_allocating(tmp_path):
+    # a 246-byte .npz whose header claims shape (10**12,) raised MemoryError after trying
+    # to allocate 7 TiB
+    header = {"descr": "<f8", "fortran_order": False, "shape": (10**12,)}
+    member = io.BytesIO()
+    np.lib.format.write_array_header_1_0(member, header)
+    path = tmp_path / "huge.npz"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("weight.npy", member.getvalue() + b"\0" * 8)
+    with pytest.raises(nn.CheckpointError, match=r"entry 'weight'.*shape \(1000000000000,\)"):
+        serialization.read_npz(path)
+
+
+def test_an_entry_whose_sizes_claim_more_than_the_file_holds_is_refused(tmp_path):
+    path = tmp_path / "small.npz"
+    nn.Linear(2, 3).save(path)
+    data = bytearray(path.read_bytes())
+    # the central directory's uncompressed size of the first entry, made enormous
+    directory = data.rindex(b"PK\x01\x02")
+    data[directory + 24 : directory + 28] = (0xFFFFFFF0).to_bytes(4, "little")
+    path.write_bytes(bytes(data))
+    with pytest.raises(nn.CheckpointError, match=str(path)):
+        serialization.read_npz(path)
+
+
+def test_save_with_a_long_valid_name_works_and_errors_name_the_target(tmp_path):
+    # a valid 244-byte name failed with "File name too long" because the temporary name was
+    # longer, and the error named the temporary file
+    layer = nn.Linear(2, 3)
+    path = tmp_path / ("m" * 240 + ".npz")
+    layer.save(path)
+    restored = nn.Linear(2, 3)
+    restored.load(path)
+    np.testing.assert_array_equal(restored.weight.data, layer.weight.data)
+    too_long = tmp_path / ("m" * 252 + ".npz")
+    with pytest.raises(OSError, match=r"save: cannot write .*m{252}\.npz") as error:
+        layer.save(too_long)
+    assert ".tmp" not in str(error.value)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]
