@@ -27,6 +27,7 @@ from .errors import GraphError, ShapeError
 from .grad_mode import set_grad_enabled
 from .gradient_exit import GradientExit
 from .ops._dual import sum_to
+from .versions import check_inputs_unmodified
 
 
 def root_gradient(output, grad, op: str):
@@ -173,7 +174,7 @@ def _backward_node(node, grad, retain_graph: bool, on_arrays: bool) -> tuple:
         )
     if grad is None:
         return (None,) * len(node.inputs)
-    node.check_inputs_unmodified()
+    check_inputs_unmodified(node)
     node.on_arrays = on_arrays and node.op.backward_on_arrays
     if on_arrays and not node.on_arrays:
         grad = node.inputs[0]._constant(grad)

@@ -36,7 +36,7 @@ import numpy as np
 from .anomaly import AnomalyMode, check_forward, creation_site
 from .errors import AutogradError, DTypeError, GraphError, IndexingError, ShapeError
 from .grad_mode import GradMode
-from .versions import is_view_of
+from .versions import is_view_of, versions_of
 
 # numpy's own exceptions, translated into ours so that a failing op names itself.
 # ValueError first: numpy's AxisError is both a ValueError and an IndexError, and an axis
@@ -74,7 +74,7 @@ class Context:
         self.saved: tuple = ()
         self.out_data: np.ndarray | None = None
         # the inputs' versions now, to tell at backward time whether one was modified since
-        self.versions = _versions(inputs) if op.reads_inputs else None
+        self.versions = versions_of(inputs) if op.reads_inputs else None
         self.out_version: tuple | None = None  # (the output's counter, its version now)
         self.released = False
         self.on_arrays = False  # set by the engine: this backward runs on raw arrays
@@ -114,21 +114,6 @@ class Context:
         if GradMode.enabled:
             return self.op.apply(*self.inputs, **self.attrs)
         return self.constant(self.out_data)
-
-    def check_inputs_unmodified(self) -> None:
-        """Raise if an input this node's backward reads was modified in place since forward."""
-        if self.versions is None or self.versions == _versions(self.inputs):
-            return
-        for i, (t, version) in enumerate(zip(self.inputs, self.versions)):
-            if t._version[0] != version:
-                name = f"'{t.name}'" if t.name else f"input {i}"
-                raise GraphError(
-                    f"{self.describe()}: {name} (shape {t.shape}) was modified in place (itself "
-                    f"or through a view) after the forward pass (version {version} -> "
-                    f"{t._version[0]}), but this op's "
-                    "backward needs its original values; call backward() before changing it "
-                    "(e.g. before optimizer.step()), or modify a copy"
-                )
 
     def constant(self, value: Any):
         """``value`` as a constant operand (e.g. a zero for ``where``): a Tensor that requires
@@ -232,15 +217,6 @@ def _arrays(tensors: tuple) -> tuple:
     if len(tensors) == 2:
         return (tensors[0]._data, tensors[1]._data)
     return tuple([t._data for t in tensors])
-
-
-def _versions(tensors: tuple) -> tuple:
-    """The tensors' versions (spelled out for one and two tensors, as in ``_arrays``)."""
-    if len(tensors) == 1:
-        return (tensors[0]._version[0],)
-    if len(tensors) == 2:
-        return (tensors[0]._version[0], tensors[1]._version[0])
-    return tuple([t._version[0] for t in tensors])
 
 
 class _NotRecorded:

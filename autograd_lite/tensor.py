@@ -191,27 +191,6 @@ class Tensor(Elementwise, Reductions, Shape, Conversions):
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
         return self._data if dtype is None else self._data.astype(dtype)
 
-    def numpy(self) -> np.ndarray:
-        """The underlying array (shared, not copied). Refused while the tensor requires grad,
-        as in PyTorch: a write into it would change what backward computes, unseen."""
-        if self._requires_grad:
-            raise GraphError(
-                f"numpy: this tensor (shape {self.shape}) requires grad, and writing into its "
-                "array would silently change what backward computes; call .detach().numpy() "
-                "for its values"
-            )
-        return self._data
-
-    def item(self) -> float | int | bool:
-        """The value of a one-element tensor as a Python number."""
-        if self.size != 1:
-            raise ShapeError(f"item: only a one-element tensor has an item; shape is {self.shape}")
-        return self._data.item()
-
-    def tolist(self) -> Any:
-        """The values as nested Python lists."""
-        return self._data.tolist()
-
     # ----------------------------------------------------------------- gradients
     def backward(
         self, grad: Any = None, retain_graph: bool | None = None, create_graph: bool = False

@@ -1,4 +1,5 @@
-"""Conversions, copies and in-place helpers of ``Tensor`` (the ``Conversions`` mixin).
+"""Conversions (``numpy``, ``item``, ``tolist``, casts), copies and in-place helpers of
+``Tensor`` (the ``Conversions`` mixin).
 
 Also the two helpers behind ``float(t)``, ``int(t)``, ``f"{t:.3f}"`` and the hints for the
 PyTorch names that do not exist here (``t.view`` -> "use reshape()"); the dunders
@@ -12,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .. import ops
-from ..errors import DTypeError, ShapeError
+from ..errors import DTypeError, GraphError, ShapeError
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -79,6 +80,27 @@ def format_tensor(t: Tensor, spec: str) -> str:
 
 class Conversions:
     __slots__ = ()
+
+    def numpy(self) -> np.ndarray:
+        """The underlying array (shared, not copied). Refused while the tensor requires grad,
+        as in PyTorch: a write into it would change what backward computes, unseen."""
+        if self._requires_grad:
+            raise GraphError(
+                f"numpy: this tensor (shape {self.shape}) requires grad, and writing into its "
+                "array would silently change what backward computes; call .detach().numpy() "
+                "for its values"
+            )
+        return self._data
+
+    def item(self) -> float | int | bool:
+        """The value of a one-element tensor as a Python number."""
+        if self.size != 1:
+            raise ShapeError(f"item: only a one-element tensor has an item; shape is {self.shape}")
+        return self._data.item()
+
+    def tolist(self) -> Any:
+        """The values as nested Python lists."""
+        return self._data.tolist()
 
     def float(self) -> Tensor:
         """The values as float32 (PyTorch's default float; the gradient is cast back)."""
