@@ -26,6 +26,7 @@ from typing import Any
 from . import ops
 from .anomaly import AnomalyError, detect_anomaly
 from .autograd import grad
+from .compiler import compile, effect
 from .creation import (
     arange,
     eye,
@@ -43,7 +44,14 @@ from .creation import (
     zeros,
     zeros_like,
 )
-from .errors import AutogradError, DTypeError, GraphError, IndexingError, ShapeError
+from .errors import (
+    AutogradError,
+    DTypeError,
+    GraphError,
+    IndexingError,
+    ShapeError,
+    TraceError,
+)
 from .function import Context, Function
 from .functions import (
     abs,
@@ -55,6 +63,7 @@ from .functions import (
     concatenate,
     cos,
     div,
+    dropout,
     elu,
     erf,
     exp,
@@ -129,6 +138,8 @@ __version__ = "0.1.0"
 _DATA_NAMES = frozenset({"DataLoader", "MNISTError", "load_mnist"})
 
 __all__ = [
+    "compile",
+    "effect",
     "AnomalyError",
     "AutogradError",
     "Context",
@@ -141,6 +152,7 @@ __all__ = [
     "GraphvizError",
     "GraphvizNotFoundError",
     "GraphError",
+    "TraceError",
     "IndexingError",
     "OPS",
     "ShapeError",
@@ -164,6 +176,7 @@ __all__ = [
     "cumsum",
     "detect_anomaly",
     "div",
+    "dropout",
     "elu",
     "enable_grad",
     "erf",

@@ -146,7 +146,7 @@ def run_backward(
                 if gx is not None:
                     gx = _fit_to_input(gx, x, node, on_arrays)
                     previous = grads.get(key)
-                    grads[key] = gx if previous is None else previous + gx
+                    grads[key] = gx if previous is None else _sum(previous, gx)
                 if x._node is None:
                     leaves[key] = x
                     continue
@@ -195,6 +195,11 @@ def _backward_node(node, grad, retain_graph: bool, on_arrays: bool) -> tuple:
     if not retain_graph:
         node.release()
     return input_grads
+
+
+def _sum(a, b):
+    """Two gradients of one tensor, added (a seam of its own, so a compiled trace sees it)."""
+    return a + b
 
 
 def _deliver_to_leaves(

@@ -271,6 +271,6 @@ class Tensor(Elementwise, Reductions, Shape, Conversions):
         """An elementwise comparison: a boolean tensor, outside the graph (no gradient)."""
         other = self._lift(other, op)
         try:
-            return Tensor._from_op(ufunc(self._data, other._data), None)
-        except ValueError as error:
+            return ops.Predicate.apply(self, other, fn=ufunc)
+        except ShapeError as error:
             raise ShapeError(f"{op}: shapes {self.shape} and {other.shape}: {error}") from None

@@ -47,6 +47,7 @@ from autograd_lite import (
     softplus,
     tanh,
 )
+from autograd_lite import dropout as ag_dropout
 
 from ._checks import as_generator, check_probability
 from ._targets import as_target, float_target, labels, reduce
@@ -120,9 +121,8 @@ def _dropout(x: Tensor, p: float, training: bool, rng, mask_shape: tuple, where:
     p = check_probability(p, where)
     if not training or p == 0.0:
         return x
-    keep = as_generator(rng, where, allow_none=True).random(mask_shape) >= p
-    scale = keep / (1.0 - p) if p < 1.0 else np.zeros(mask_shape)
-    return x * scale.astype(x.dtype)
+    generator = as_generator(rng, where, allow_none=True)
+    return ag_dropout(x, p, generator, mask_shape)
 
 
 def mse_loss(input: Any, target: Any, reduction: str = "mean") -> Tensor:  # noqa: A002

@@ -30,7 +30,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from autograd_lite import Tensor, enable_grad
+from autograd_lite import Tensor, effect, enable_grad
 
 from .groups import ParamGroup, param_group_specs, unique_parameters
 from .validation import Check, check_hyperparams, check_keys, count, nonnegative
@@ -114,7 +114,12 @@ class Optimizer:
 
     # ------------------------------------------------------------------ training
     def zero_grad(self) -> None:
-        """Set every parameter's ``.grad`` to None (the next backward starts afresh)."""
+        """Set every parameter's ``.grad`` to None (the next backward starts afresh).
+
+        An ``effect``: inside ``autograd_lite.compile`` it happens on every replay."""
+        effect(self._zero_grad)
+
+    def _zero_grad(self) -> None:
         for group in self.param_groups:
             for p in group["params"]:
                 p.grad = None
@@ -129,6 +134,10 @@ class Optimizer:
         if closure is not None:
             with enable_grad():
                 loss = closure()
+        effect(self._step)  # inside autograd_lite.compile: on every replay
+        return loss
+
+    def _step(self) -> None:
         index = -1
         for group in self.param_groups:
             for p in group["params"]:
@@ -149,7 +158,6 @@ class Optimizer:
                 # Assigning the updated array back records the in-place change (Tensor.data's
                 # version), so a backward still pending through the old values raises.
                 p.data = data
-        return loss
 
     # ------------------------------------------------------------------ state
     def state_dict(self) -> dict[str, Any]:

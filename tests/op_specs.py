@@ -190,6 +190,32 @@ def _np_softmax_cross_entropy(x, t):
     return -np.sum(t * np.log(_np_softmax(x, 1)), axis=1)
 
 
+@st.composite
+def _label_kwargs(draw, shapes_):
+    """Labels for (N, C) logits (C >= 2), the first always counted, and how to reduce."""
+    n, classes = shapes_[0]
+    rest = draw(hnp.arrays(np.int64, n - 1, elements=st.integers(0, classes - 1)))
+    return {
+        "labels": np.concatenate([[0], rest]).astype(np.int64),
+        "reduction": draw(st.sampled_from(["none", "sum", "mean"])),
+        "ignore_index": draw(st.sampled_from([-100, classes - 1])),
+    }
+
+
+def _np_label_cross_entropy(x, labels, reduction, ignore_index):
+    kept = labels != ignore_index
+    log_p = np.log(_np_softmax(x, 1))
+    losses = np.where(kept, -log_p[np.arange(len(labels)), np.where(kept, labels, 0)], 0.0)
+    if reduction == "none":
+        return losses
+    return losses.sum() if reduction == "sum" else losses.sum() / kept.sum()
+
+
+def _np_dropout(x, p):
+    keep = np.random.default_rng(0).random(x.shape) >= p
+    return x * (keep / (1.0 - p) if p < 1.0 else np.zeros(x.shape))
+
+
 def _np_erf(x):
     return np.vectorize(math.erf, otypes=[np.float64])(x)
 
@@ -526,6 +552,22 @@ SPECS: dict[str, OpSpec] = {
         ag.softmax_cross_entropy,
         _np_softmax_cross_entropy,
         cases(2, elements=[floats(), floats(0, 1)], input_shapes=_matrix_pair()),
+    ),
+    "dropout": OpSpec(
+        lambda x, p: ag.dropout(x, p, np.random.default_rng(0)),  # the same mask every call
+        _np_dropout,
+        cases(1, kwargs=lambda _: st.fixed_dictionaries({"p": st.sampled_from([0, 0.3, 1])})),
+    ),
+    "label_cross_entropy": OpSpec(
+        lambda x, labels, reduction, ignore_index: ag.softmax_cross_entropy(
+            x, labels, reduction=reduction, ignore_index=ignore_index
+        ),
+        _np_label_cross_entropy,
+        cases(
+            1,
+            input_shapes=shapes(min_dims=2, max_dims=2, min_side=2).map(lambda s: (s,)),
+            kwargs=_label_kwargs,
+        ),
     ),
     # convolution and pooling (chapter 7)
     **CONV_SPECS,

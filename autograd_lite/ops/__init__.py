@@ -14,11 +14,14 @@ from .activation import Elu, Erf, Gelu, Hardtanh, LeakyRelu, LogSigmoid, Silu, S
 from .arithmetic import Add, AddScalar, Div, Mul, MulScalar, Neg, Pow, PowScalar, Sub
 from .compare import Clip, Maximum, Minimum, Where
 from .conv import Conv2d, Conv2dGradInput, Conv2dGradWeight
+from .dropout import Dropout
 from .elementwise import Abs, Cos, Exp, Log, Relu, Sigmoid, Sin, Sqrt, Tanh
 from .index import Concatenate, GetItem, IndexAdd
+from .label_loss import LabelCrossEntropy
 from .linalg import MatMul
 from .pad import Pad
 from .pool import AvgPool2d, AvgPool2dGrad, MaxPool2d, MaxPool2dGrad, MaxPool2dSelect
+from .predicate import Predicate
 from .reduce import Cumsum, Max, Min, Prod, Sum
 from .rounding import Ceil, Floor, PiecewiseConstant, Round, Sign
 from .shape import Astype, BroadcastTo, Clone, Flip, Reshape, SumTo, Transpose
@@ -32,7 +35,7 @@ OPS: dict[str, type[Function]] = {
         # elementwise
         Exp, Log, Sqrt, Abs, Sin, Cos, Tanh, Sigmoid, Relu,
         # activations
-        Erf, Softplus, Gelu, Silu, Elu, LeakyRelu, LogSigmoid, Hardtanh,
+        Erf, Softplus, Gelu, Silu, Elu, LeakyRelu, LogSigmoid, Hardtanh, Dropout,
         # piecewise constant (gradient 0)
         Sign, Floor, Ceil, Round, PiecewiseConstant,
         # selecting
@@ -49,8 +52,8 @@ OPS: dict[str, type[Function]] = {
         Pad, Conv2d, Conv2dGradInput, Conv2dGradWeight,
         MaxPool2d, MaxPool2dGrad, MaxPool2dSelect, AvgPool2d, AvgPool2dGrad,
         # fused, numerically stable
-        Softmax, LogSoftmax, LogSumExp, SoftmaxCrossEntropy,
+        Softmax, LogSoftmax, LogSumExp, SoftmaxCrossEntropy, LabelCrossEntropy,
     )
 }  # fmt: skip
 
-__all__ = ["OPS", *(op.__name__ for op in OPS.values())]
+__all__ = ["OPS", "Predicate", *(op.__name__ for op in OPS.values())]
