@@ -188,13 +188,16 @@ class Function:
         first = inputs[0]
         version = first._version if is_view_of(data, first._data) else None
         if ctx is _NOT_RECORDED or data.dtype.kind != "f":  # int and bool results: no gradient
-            return first._from_op(data, None, version)
-        if AnomalyMode.enabled and AnomalyMode.checking_forward:
-            ctx.trace = creation_site()
-            check_forward(ctx, data)
-        out = first._from_op(data, ctx, version)
-        ctx.out_data = out._data
-        ctx.out_version = (out._version, out._version[0])
+            out = first._from_op(data, None, version)
+        else:
+            if AnomalyMode.enabled and AnomalyMode.checking_forward:
+                ctx.trace = creation_site()
+                check_forward(ctx, data)
+            out = first._from_op(data, ctx, version)
+            ctx.out_data = out._data
+            ctx.out_version = (out._version, out._version[0])
+        if Tracing.record is not None:  # autograd_lite.compile is tracing (compiler/)
+            Tracing.record(cls, inputs, attrs, out)
         return out
 
     @classmethod
@@ -217,6 +220,13 @@ def _arrays(tensors: tuple) -> tuple:
     if len(tensors) == 2:
         return (tensors[0]._data, tensors[1]._data)
     return tuple([t._data for t in tensors])
+
+
+class Tracing:
+    """Where ``autograd_lite.compile`` listens to every op while it traces a function
+    (``compiler/recorder.py``); None otherwise, so an op pays one attribute read for it."""
+
+    record = None
 
 
 class _NotRecorded:

@@ -1,13 +1,14 @@
 """Tracing: run a function once, eagerly, and write down every kernel it executes.
 
-While a trace records, a few seams of the library are wrapped for the tracing thread (other
-threads go straight through to the originals): ``Function.apply`` (each op's forward
-kernel), the engine's per-node helpers (``_backward_node``, ``_fit_to_input``, ``_sum``,
-``_accumulate``, ``_deliver_to_leaves``), ``Tensor.zero_grad`` (recorded as an effect)
-and the Tensor methods that turn a value into Python (``.data``, ``.item()``, ``bool()``,
-...). The wrappers call the original and append a step (``steps.py``) that repeats the
-call. Eager code pays nothing for this: the seams are plain functions again as soon as
-the trace ends.
+While a trace records, ``Function.apply`` reports each op it runs (its forward kernel) to
+the recorder (``function.Tracing``), and a few seams of the library are wrapped for the
+tracing thread (other threads go straight through to the originals): the engine's
+per-node helpers (``_backward_node``, ``_fit_to_input``, ``_sum``, ``_accumulate``,
+``_deliver_to_leaves``), ``Tensor.zero_grad`` (recorded as an effect), ``Tensor.__init__``
+(to know which tensors the function made) and the Tensor methods that turn a value into
+Python (``.data``, ``.item()``, ``bool()``, ...). The wrappers call the original and
+append a step (``steps.py``) that repeats the call. Eager code pays one attribute read per
+op for this: the seams are plain functions again as soon as the trace ends.
 
 Values are followed by identity: a tensor made by a recorded op, or a gradient array a
 recorded step returned, is known, and a later step that uses it reads it from the same
@@ -28,7 +29,7 @@ import numpy as np
 
 from .. import engine
 from ..errors import TraceError
-from ..function import _NOT_RECORDED, Function
+from ..function import _NOT_RECORDED, Function, Tracing
 from ..tensor import Tensor
 from . import steps
 
@@ -65,6 +66,7 @@ class Recorder:
         self.traced: dict[int, Tensor] = {id(t): t for t in placeholders}  # made in the trace
         self.owner: dict[int, Tensor] = {id(t._data): t for t in placeholders}  # array -> tensor
         self.grad_of: dict[int, Tensor] = {}  # id(a .grad the trace delivered) -> its tensor
+        self.created: dict[int, Tensor] = {}  # tensors constructed inside the trace
         self.kept: list[Any] = []  # objects whose ids are keys above stay alive
 
     # ------------------------------------------------------------------ forward
@@ -163,6 +165,9 @@ class Recorder:
                 functools.partial(steps.open_exit, self.exits, index, self.slots, foreign)
             )
         source = self.source(grad)
+        if t.grad is None and (id(t) in self.created or id(t) in self.traced):
+            # a tensor made inside the function starts each eager call with no .grad
+            self.tape.append(functools.partial(steps.clear_grad, t))
         with self.pause():
             _ORIGINALS["_accumulate"](t, grad, exit_, on_arrays)
         self.grad_of[id(t.grad)] = t
@@ -228,9 +233,9 @@ _ENGINE_SEAMS = {
     "_accumulate": "accumulate",
 }
 _ORIGINALS: dict[str, Any] = {name: getattr(engine, name) for name in _ENGINE_SEAMS}
-_ORIGINAL_APPLY = Function.__dict__["apply"]
 _ORIGINAL_DATA = Tensor.__dict__["data"]
 _ORIGINAL_ZERO_GRAD = Tensor.__dict__["zero_grad"]
+_ORIGINAL_INIT = Tensor.__dict__["__init__"]
 # the value reads come from Tensor itself or its mixins; the seam shadows them on Tensor
 _ORIGINAL_VALUE_READS = {name: getattr(Tensor, name) for name in _VALUE_READS}
 _OWN_VALUE_READS = {name for name in _VALUE_READS if name in Tensor.__dict__}
@@ -248,13 +253,10 @@ def _engine_seam(name: str, method: str):
     return seam
 
 
-@classmethod  # type: ignore[misc]
-def _traced_apply(cls, *inputs, **attrs):
-    out = _ORIGINAL_APPLY.__func__(cls, *inputs, **attrs)
+def _record_op(op, inputs: tuple, attrs: dict, out) -> None:
     recorder = active()
     if recorder is not None:
-        recorder.forward(cls, inputs, attrs, out)
-    return out
+        recorder.forward(op, inputs, attrs, out)
 
 
 def _value_read(name: str):
@@ -267,6 +269,13 @@ def _value_read(name: str):
         return original(self, *args, **kwargs)
 
     return read
+
+
+def _traced_init(self, *args, **kwargs) -> None:
+    _ORIGINAL_INIT(self, *args, **kwargs)
+    recorder = active()
+    if recorder is not None:
+        recorder.created[id(self)] = self
 
 
 def _traced_zero_grad(self) -> None:
@@ -294,8 +303,9 @@ def recording(recorder: Recorder) -> Iterator[Recorder]:
         _ACTIVE = recorder
         for name, method in _ENGINE_SEAMS.items():
             setattr(engine, name, _engine_seam(name, method))
-        Function.apply = _traced_apply
+        Tracing.record = _record_op
         Tensor.zero_grad = _traced_zero_grad
+        Tensor.__init__ = _traced_init
         for name in _VALUE_READS:
             setattr(Tensor, name, _value_read(name))
         Tensor.data = property(_data_read, _ORIGINAL_DATA.fset, doc=_ORIGINAL_DATA.__doc__)
@@ -304,8 +314,9 @@ def recording(recorder: Recorder) -> Iterator[Recorder]:
         finally:
             for name in _ENGINE_SEAMS:
                 setattr(engine, name, _ORIGINALS[name])
-            Function.apply = _ORIGINAL_APPLY
+            Tracing.record = None
             Tensor.zero_grad = _ORIGINAL_ZERO_GRAD
+            Tensor.__init__ = _ORIGINAL_INIT
             for name in _VALUE_READS:
                 if name in _OWN_VALUE_READS:
                     setattr(Tensor, name, _ORIGINAL_VALUE_READS[name])

@@ -71,6 +71,11 @@ def open_exit(exits: list, index: int, slots: list, foreign: tuple) -> None:
     exits[index] = GradientExit(foreign=[slots[k] for k in foreign])
 
 
+def clear_grad(t) -> None:
+    """Forget ``t.grad``: a tensor made inside the function starts each call without one."""
+    t.grad = None
+
+
 def accumulate(t, slots: list, grad: int, exits: list, index: int) -> None:
     """Add a gradient into ``t.grad`` through the pass's exit (the engine's own function)."""
     _accumulate(t, slots[grad], exits[index], True)
