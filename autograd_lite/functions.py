@@ -337,6 +337,21 @@ def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
     return concatenate([t.unsqueeze(axis) for t in tensors], axis=axis)
 
 
+def linear(x: Any, weight: Any, bias: Any = None) -> Tensor:
+    """x @ weight + bias in one op (the notes' Affine layer; weight of shape (in, out)).
+
+    One graph node whose backward computes dx, dW and db directly; a weight that is not a
+    matrix, or a bias not of shape (out,), takes the general ``x @ weight + bias`` path.
+    """
+    x = _tensor(x, "linear")
+    weight = x._lift(weight, "linear")
+    bias = None if bias is None else x._lift(bias, "linear")
+    if weight.ndim != 2 or (bias is not None and bias.shape != weight.shape[1:]):
+        out = x @ weight
+        return out if bias is None else out + bias
+    return ops.Linear.apply(x, weight) if bias is None else ops.Linear.apply(x, weight, bias)
+
+
 def dropout(x: Any, p: float, rng: np.random.Generator, mask_shape: Any = None) -> Tensor:
     """x times a fresh mask: 0 with probability ``p``, else 1 / (1 - p), drawn from ``rng``.
 

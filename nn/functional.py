@@ -48,6 +48,7 @@ from autograd_lite import (
     tanh,
 )
 from autograd_lite import dropout as ag_dropout
+from autograd_lite import linear as ag_linear
 
 from ._checks import as_generator, check_probability
 from ._targets import as_target, float_target, labels, reduce
@@ -85,10 +86,10 @@ __all__ = [
 def linear(x: Any, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """The notes' Affine layer: y = x @ W + b, with W of shape (in_features, out_features).
 
-    Backward gives dx = dy W^T, dW = x^T dy and db = sum of dy over the batch.
+    Backward gives dx = dy W^T, dW = x^T dy and db = sum of dy over the batch: one fused
+    op (``autograd_lite.linear``).
     """
-    out = as_tensor(x) @ weight
-    return out if bias is None else out + bias
+    return ag_linear(x, weight, bias)
 
 
 def dropout(

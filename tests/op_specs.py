@@ -126,6 +126,14 @@ def _matmul_shapes(draw):
 
 
 @st.composite
+def _linear_shapes(draw, bias: bool):
+    """x of shape (..., in) (1-D included), w (in, out) and, with ``bias``, b (out,)."""
+    lead = draw(st.lists(st.integers(1, 3), max_size=2))
+    k, m = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    return ((*lead, k), (k, m), (m,)) if bias else ((*lead, k), (k, m))
+
+
+@st.composite
 def _stack_case(draw):
     shape = draw(shapes())
     n = draw(st.integers(1, 3))
@@ -534,6 +542,11 @@ SPECS: dict[str, OpSpec] = {
     ),
     # linear algebra
     "matmul": OpSpec(lambda x, y: x @ y, np.matmul, cases(2, input_shapes=_matmul_shapes())),
+    "linear": OpSpec(
+        lambda x, w, *b: ag.linear(x, w, *b),
+        lambda x, w, *b: x @ w + (b[0] if b else 0.0),
+        cases(2, input_shapes=_linear_shapes(False)) | cases(3, input_shapes=_linear_shapes(True)),
+    ),
     # fused, numerically stable
     "softmax": OpSpec(
         lambda x, axis: x.softmax(axis),

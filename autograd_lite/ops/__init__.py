@@ -18,7 +18,7 @@ from .dropout import Dropout
 from .elementwise import Abs, Cos, Exp, Log, Relu, Sigmoid, Sin, Sqrt, Tanh
 from .index import Concatenate, GetItem, IndexAdd
 from .label_loss import LabelCrossEntropy
-from .linalg import MatMul
+from .linalg import Linear, MatMul
 from .pad import Pad
 from .pool import AvgPool2d, AvgPool2dGrad, MaxPool2d, MaxPool2dGrad, MaxPool2dSelect
 from .predicate import Predicate
@@ -47,7 +47,7 @@ OPS: dict[str, type[Function]] = {
         # indexing and joining
         GetItem, IndexAdd, Concatenate,
         # linear algebra
-        MatMul,
+        MatMul, Linear,
         # convolution and pooling (chapter 7), each with the ops its gradient is made of
         Pad, Conv2d, Conv2dGradInput, Conv2dGradWeight,
         MaxPool2d, MaxPool2dGrad, MaxPool2dSelect, AvgPool2d, AvgPool2dGrad,

@@ -21,22 +21,24 @@ from .softmax import Softmax, _shift_by_max
 REDUCTIONS = ("none", "sum", "mean")
 
 
-def _checked_labels(x: np.ndarray, t: np.ndarray, ignore_index: int) -> np.ndarray:
-    """Which labels count (not ``ignore_index``), after checking shapes, dtype and range."""
+def _counted(x: np.ndarray, t: np.ndarray, ignore_index: int) -> np.ndarray | None:
+    """Which labels count (None: all of them), after checking shapes, dtype and range."""
     if x.ndim != 2 or t.shape != x.shape[:1] or t.dtype.kind not in "iu":
         raise ValueError(
             f"logits must have shape (N, C) and the labels shape (N,) of integers; got logits "
             f"{x.shape} and labels {t.shape} of {t.dtype}"
         )
+    classes = x.shape[1]
+    if t.size == 0 or (t.min() >= 0 and t.max() < classes and not 0 <= ignore_index < classes):
+        return None  # every label is a class, and none can be ignore_index: the usual case
     kept = t != ignore_index
     counted = t[kept]
-    classes = x.shape[1]
     if counted.size and (counted.min() < 0 or counted.max() >= classes):
         raise IndexError(
             f"labels must be in [0, {classes - 1}] for {classes} classes (or ignore_index="
             f"{ignore_index}), got values from {counted.min()} to {counted.max()}"
         )
-    return kept
+    return None if kept.all() else kept
 
 
 class LabelCrossEntropy(Op):
@@ -44,39 +46,42 @@ class LabelCrossEntropy(Op):
 
     @staticmethod
     def forward(ctx, x, t, ignore_index, reduction):
-        kept = _checked_labels(x, t, ignore_index)
-        everything = kept.all()
-        labels = t if everything else np.where(kept, t, 0)  # an ignored row reads class 0
+        kept = _counted(x, t, ignore_index)
+        labels = t if kept is None else np.where(kept, t, 0)  # an ignored row reads class 0
         shifted, _ = _shift_by_max(x, (1,))
         e = np.exp(shifted)
         total = e.sum(axis=1)
         rows = np.arange(len(t))
         with np.errstate(divide="ignore"):  # a row of all -inf: an infinite loss, as log 0
             losses = np.log(total) - shifted[rows, labels]
-        weights = kept.astype(x.dtype)
-        if not everything:
+        e /= total[:, None]  # softmax(x), for backward
+        count = len(t) if kept is None else int(kept.sum())
+        if kept is not None:
             losses = np.where(kept, losses, 0).astype(x.dtype, copy=False)
+        # each row's weight in the reduction: one number when every row counts alike
         if reduction == "mean":
             with np.errstate(invalid="ignore", divide="ignore"):  # all ignored: nan
-                weights /= weights.sum()
-        ctx.save_for_backward(e / total[:, None], rows, labels, weights)
+                weights = (kept if kept is not None else np.ones((), bool)) / x.dtype.type(count)
+        else:
+            weights = np.ones((), x.dtype) if kept is None else kept.astype(x.dtype)
+        ctx.save_for_backward(e, rows, labels, weights.astype(x.dtype, copy=False))
         if reduction == "none":
             return losses
         total_loss = losses.sum()
         if reduction == "mean":
             with np.errstate(invalid="ignore", divide="ignore"):
-                return total_loss / x.dtype.type(kept.sum())
+                return total_loss / x.dtype.type(count)
         return total_loss
 
     @staticmethod
     def backward(ctx, grad):
         p, rows, labels, weights = ctx.saved
-        coefficient = grad * ctx.constant(weights)  # the row's share of the gradient
+        coefficient = grad * ctx.constant(weights)  # each row's share: (N,) or one number
         if ctx.on_arrays:
-            gx = p * coefficient[:, None]
+            gx = p * coefficient[..., None]
             gx[rows, labels] -= coefficient
             return gx, None
         # under create_graph softmax must be differentiable: recompute it from x
         x = ctx.operands[0]
         one_hot = ctx.constant(np.eye(p.shape[1], dtype=p.dtype)[labels])
-        return (Softmax.compute(x, axis=1) - one_hot) * expand_dims(coefficient, 1), None
+        return (Softmax.compute(x, axis=1) - one_hot) * expand_dims(coefficient, -1), None
