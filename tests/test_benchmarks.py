@@ -197,8 +197,8 @@ def _graph_tensors(root: Tensor) -> list[Tensor]:
     """Every tensor of the graph below ``root``, once each."""
     seen, stack = {id(root): root}, [root]
     while stack:
-        node = stack.pop()._node
-        for x in () if node is None else node.inputs:
+        t = stack.pop()
+        for x in () if t._op is None else t.inputs:
             if id(x) not in seen:
                 seen[id(x)] = x
                 stack.append(x)
@@ -214,14 +214,14 @@ def test_a_float32_w2_step_is_float32_throughout(monkeypatch):
     x, t = _random_batch(W2, 4)
     loss = runner.loss(x, t)
     tensors = _graph_tensors(loss)
-    nodes = [t._node for t in tensors if t._node is not None]
+    nodes = [t for t in tensors if t._op is not None]  # a tensor an op made is its node
     forward = _float_dtypes(*(t.data for t in tensors))
     saved = [getattr(node, "saved", ()) for node in nodes]  # the arrays kept for backward
     forward |= _float_dtypes(*(a for arrays in saved for a in arrays))
     assert forward == {"float32"}
 
     backward: set[str] = set()  # dtypes of the gradients each backward rule receives and returns
-    for op in {node.op for node in nodes}:
+    for op in {node._op for node in nodes}:
         monkeypatch.setattr(op, "backward", _recording(op.backward, backward))
     loss.backward()
     assert backward == {"float32"}

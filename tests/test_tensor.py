@@ -71,7 +71,7 @@ def test_python_numbers_become_attributes_of_scalar_ops_on_float_tensors():
         (x * np.float64(2.5), "mul", [2.5, -5.0]),  # numpy scalars: a constant Tensor
     ]:
         assert (y.op, y.dtype, y.data.tolist()) == (op, np.float32, expected)
-        assert len(y._node.inputs) == (1 if op.endswith("_scalar") else 2)
+        assert len(y.inputs) == (1 if op.endswith("_scalar") else 2)
     assert (Tensor(np.array([1, 2])) * 2).dtype == np.int64  # integer tensors: numpy promotion
     with pytest.raises(DTypeError, match="mul_scalar"):
         x * 10**400

@@ -55,7 +55,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import AutogradError, DTypeError, TraceError
-from ..function import _NUMPY_ERRORS, Context, _translate
+from ..function import _NUMPY_ERRORS, _translate
 from ..grad_mode import GradMode, no_grad
 from ..tensor import Tensor
 from . import steps
@@ -124,7 +124,7 @@ class _Trace:
 
     @classmethod
     def record(cls, name, fn, args, kwargs, inputs) -> tuple[Any, _Trace]:
-        placeholders = [Tensor._from_op(array, None) for array in inputs]
+        placeholders = [Tensor._leaf(array) for array in inputs]
         it = iter(placeholders)
         args = [next(it) if _is_input(a) else a for a in args]
         kwargs = {k: next(it) if _is_input(v) else v for k, v in kwargs.items()}
@@ -145,8 +145,8 @@ class _Trace:
         except _NUMPY_ERRORS as error:
             if isinstance(error, AutogradError) or run.func not in steps.FORWARD_STEPS:
                 raise
-            op, _, inputs, attrs, _ = run.args  # an op's forward rejected the new values
-            raise _translate(error, Context(op, inputs, attrs)) from error
+            op, _, inputs, _, _ = run.args  # an op's forward rejected the new values
+            raise _translate(error, op, inputs) from error
         return self.rebuild()
 
 
@@ -208,4 +208,4 @@ def _rebuilder(recorder: Recorder, result: Any) -> Callable[[], Any]:
 
 
 def _detached(t: Tensor) -> Tensor:
-    return Tensor._from_op(t._data, None)
+    return Tensor._leaf(t._data)

@@ -76,9 +76,8 @@ class Recorder:
             if id(x) not in self.traced:
                 self._adopt(x, op)
         self._check_attrs(op, attrs)
-        node = out._node
-        if node is not None and node.op is op:
-            step = functools.partial(steps.forward_recorded, op, node, inputs, attrs, out)
+        if out._op is op:  # the output is the op's graph node, and its own context
+            step = functools.partial(steps.forward_recorded, op, out, inputs, attrs, out)
         else:
             step = functools.partial(
                 steps.forward_unrecorded, op, _NOT_RECORDED, inputs, attrs, out

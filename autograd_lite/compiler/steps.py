@@ -24,12 +24,10 @@ from ..gradient_exit import GradientExit
 
 
 def forward_recorded(op, ctx, inputs: tuple, attrs: dict, out) -> None:
-    """An op that recorded a graph node: refresh the node's saved values and output."""
+    """An op whose output is a graph node (``ctx is out``): refresh its saved values."""
     data = op.forward(ctx, *_arrays(inputs), **attrs)
-    if type(data) is not np.ndarray:
-        data = np.asarray(data)
-    out._data = ctx.out_data = data
-    ctx.out_version = (out._version, out._version[0])
+    out._data = data if type(data) is np.ndarray else np.asarray(data)
+    out._out_version = out._version[0]
 
 
 def forward_unrecorded(op, ctx, inputs: tuple, attrs: dict, out) -> None:
@@ -43,7 +41,7 @@ def backward(node, slots: list, grad: int, outs: tuple) -> None:
     g = slots[grad]
     if not node.on_arrays:  # a custom op's rule takes Tensors
         g = node.inputs[0]._constant(g)
-    grads = node.op.backward(node, g)
+    grads = node._op.backward(node, g)
     if type(grads) is not tuple:
         grads = tuple(grads) if isinstance(grads, list) else (grads,)
     for slot, value in zip(outs, grads):
