@@ -108,8 +108,15 @@ def run_backward(
     queue: list = []  # (-sequence number, node): the node made last comes out first
     for root, grad in zip(roots, root_grads):
         grad = grad._data if on_arrays else grad
-        grads[id(root)] = grad if id(root) not in grads else grads[id(root)] + grad
-        _meet(root, found, queue, leaves)
+        if id(root) in found:  # the same root twice: one node, both gradients
+            grads[id(root)] = grads[id(root)] + grad
+            continue
+        grads[id(root)] = grad
+        found.add(id(root))
+        if root._op is None:
+            leaves[id(root)] = root
+        else:
+            heapq.heappush(queue, (-root._seq, root))
     with set_grad_enabled(create_graph):
         while queue:
             t = heapq.heappop(queue)[1]
@@ -123,11 +130,18 @@ def run_backward(
             for x, gx in zip(t.inputs, input_grads):
                 if not x._requires_grad:
                     continue
+                key = id(x)
                 if gx is not None:
-                    gx = _fit_to_input(gx, x, t, on_arrays)
-                    previous = grads.get(id(x))
-                    grads[id(x)] = gx if previous is None else _sum(previous, gx)
-                _meet(x, found, queue, leaves)
+                    if type(gx) is not np.ndarray or gx.shape != x.shape or gx.dtype != x.dtype:
+                        gx = _fit_to_input(gx, x, t, on_arrays)  # not already an exact fit
+                    previous = grads.get(key)
+                    grads[key] = gx if previous is None else _sum(previous, gx)
+                if key not in found:  # met for the first time (_meet, spelled out: hot)
+                    found.add(key)
+                    if x._op is None:
+                        leaves[key] = x
+                    else:
+                        heapq.heappush(queue, (-x._seq, x))
         _deliver_to_leaves(leaves, grads, wanted, exit_, on_arrays)
     if inputs is None:
         return None
@@ -136,23 +150,12 @@ def run_backward(
     return [g if g is None or not on_arrays else t._constant(g) for t, g in zip(inputs, owned)]
 
 
-def _meet(t, found: set, queue: list, leaves: dict) -> None:
-    """Queue a tensor the walk reached, once: a node by its sequence number, a leaf aside."""
-    if id(t) in found:
-        return
-    found.add(id(t))
-    if t._op is None:
-        leaves[id(t)] = t
-    else:
-        heapq.heappush(queue, (-t._seq, t))
-
-
 def _backward_node(node, grad, retain_graph: bool, on_arrays: bool) -> tuple:
     """Apply one node's backward rule (no gradient arrived: None for every input).
 
     ``on_arrays``: ``grad`` is an array; a rule that cannot run on arrays gets it as a Tensor.
     """
-    if node._released:
+    if node.saved is None:  # released
         raise GraphError(
             f"{node.describe()}: trying to backward through the graph a second time, but its "
             "saved buffers were freed by the first backward(); pass retain_graph=True to the "
@@ -160,11 +163,13 @@ def _backward_node(node, grad, retain_graph: bool, on_arrays: bool) -> tuple:
         )
     if grad is None:
         return (None,) * len(node.inputs)
-    check_inputs_unmodified(node)
+    if node._versions is not None:
+        check_inputs_unmodified(node)
     node.on_arrays = on_arrays and node._op.backward_on_arrays
     if on_arrays and not node.on_arrays:
         grad = node.inputs[0]._constant(grad)
-    if AnomalyMode.enabled:
+    anomaly = AnomalyMode.enabled
+    if anomaly:
         with backward_phase():
             input_grads = node._op.backward(node, grad)
     else:
@@ -176,10 +181,10 @@ def _backward_node(node, grad, retain_graph: bool, on_arrays: bool) -> tuple:
             f"{node.describe()}: backward returned {len(input_grads)} gradient(s) for "
             f"{len(node.inputs)} input(s); return one per input (None where there is none)"
         )
-    if AnomalyMode.enabled:
+    if anomaly:
         check_backward(node, grad, input_grads)
     if not retain_graph:
-        node.release()
+        node.saved = None  # released (Context.release)
     return input_grads
 
 

@@ -57,9 +57,9 @@ class Context:
     """The graph-node side of a tensor an op made: what the op's ``backward`` needs to know
     about its call. ``Tensor`` derives from it; the fields are Tensor slots, set by
     ``Function.apply``: ``_op`` (the op class), ``inputs``, ``attrs``, ``saved``,
-    ``on_arrays`` (this backward runs on raw arrays), ``_seq``, ``_versions`` (the inputs'
-    versions at forward time), ``_out_version``, ``_released`` and ``_trace`` (where the
-    node was created, under ``detect_anomaly()``)."""
+    ``on_arrays`` (set by the engine: this backward runs on raw arrays), ``_seq``,
+    ``_versions`` (the inputs' versions at forward time), ``_out_version`` and ``_trace``
+    (where the node was created, set under ``detect_anomaly()`` only)."""
 
     __slots__ = ()
 
@@ -104,9 +104,9 @@ class Context:
         return self.inputs[0]._constant(value)
 
     def release(self) -> None:
-        """Drop the buffers saved for backward; the node's structure stays for rendering."""
-        self.saved = ()
-        self._released = True
+        """Drop the buffers saved for backward (``saved`` becomes None: released); the
+        node's structure stays for rendering."""
+        self.saved = None
 
     def describe(self) -> str:
         """The op's name with its input shapes, for error messages: ``mul((2, 3), (3,))``."""
@@ -164,7 +164,7 @@ class Function:
             for t in inputs:
                 if t._requires_grad:
                     ctx = out
-                    out.inputs, out.attrs, out.saved, out.on_arrays = inputs, attrs, (), False
+                    out.inputs, out.attrs, out.saved = inputs, attrs, ()
                     out._versions = versions_of(inputs) if cls.reads_inputs else None
                     break
         try:
@@ -181,8 +181,8 @@ class Function:
         if ctx is _NOT_RECORDED or out._data.dtype.kind != "f":  # int, bool: no gradient
             out._op, out._requires_grad = None, False
         else:
-            out._op, out._requires_grad, out._released = cls, True, False
-            out._seq, out._out_version, out._trace = next(_SEQUENCE), out._version[0], None
+            out._op, out._requires_grad = cls, True
+            out._seq, out._out_version = next(_SEQUENCE), out._version[0]
             if AnomalyMode.enabled and AnomalyMode.checking_forward:
                 out._trace = creation_site()
                 check_forward(out, out._data)

@@ -64,7 +64,6 @@ class Tensor(Context, Elementwise, Reductions, Shape, Conversions):
         "_seq",
         "_versions",
         "_out_version",
-        "_released",
         "_trace",
     )
     from .display import tensor_html as _repr_html_  # Jupyter shows a table (display.py)
