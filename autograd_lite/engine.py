@@ -5,9 +5,10 @@ order without counting anything first: every node carries the sequence number of
 creation, an op's inputs always exist before it, so taking the reached node of the highest
 number next (a heap) handles a tensor only after all its consumers have handed it their
 gradients. A tensor used several times receives the sum of its gradients, and a chain of
-a million ops needs no recursion (the heap holds the frontier, one node for a chain). For each node it calls the op's ``backward`` rule, then
-fits each returned gradient to its input (``_fit_to_input``): the one place where
-broadcasting is undone (``sum_to``) and the shape and dtype are checked.
+a million ops needs no recursion (the heap holds the frontier, one node for a chain). For
+each node it calls the op's ``backward`` rule, then fits each returned gradient to its input
+(``_fit_to_input``): the one place where broadcasting is undone (``sum_to``) and the shape
+and dtype are checked.
 
 Without ``create_graph`` the gradients flowing through the graph are raw numpy arrays: the
 rules of built-in ops run on arrays (``Function.backward_on_arrays``; a custom op's rule gets
