@@ -31,7 +31,7 @@ from .errors import GraphError, ShapeError
 from .grad_mode import set_grad_enabled
 from .gradient_exit import GradientExit
 from .ops._dual import sum_to
-from .versions import check_inputs_unmodified
+from .versions import check_inputs_unmodified, versions_of
 
 
 def root_gradient(output, grad, op: str):
@@ -164,8 +164,8 @@ def _backward_node(node, grad, retain_graph: bool, on_arrays: bool) -> tuple:
         )
     if grad is None:
         return (None,) * len(node.inputs)
-    if node._versions is not None:
-        check_inputs_unmodified(node)
+    if node._versions is not None and node._versions != versions_of(node.inputs):
+        check_inputs_unmodified(node)  # raises, naming the input that changed
     node.on_arrays = on_arrays and node._op.backward_on_arrays
     if on_arrays and not node.on_arrays:
         grad = node.inputs[0]._constant(grad)
