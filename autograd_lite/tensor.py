@@ -239,7 +239,7 @@ class Tensor(Context, Elementwise, Reductions, Shape, Conversions):
     def __rsub__(self, other): return ops.Sub.apply(self._lift(other, "sub"), self)
     def __mul__(self, other): return self._arith(ops.Mul, ops.MulScalar, other, "mul")
     def __rmul__(self, other): return self._arith(ops.Mul, ops.MulScalar, other, "mul")
-    def __truediv__(self, other): return ops.Div.apply(self, self._lift(other, "div"))
+    def __truediv__(self, other): return self._arith(ops.Div, ops.DivScalar, other, "div")
     def __rtruediv__(self, other): return ops.Div.apply(self._lift(other, "div"), self)
     def __matmul__(self, other): return ops.MatMul.apply(self, self._lift(other, "matmul"))
     def __rmatmul__(self, other): return ops.MatMul.apply(self._lift(other, "matmul"), self)
@@ -260,8 +260,8 @@ class Tensor(Context, Elementwise, Reductions, Shape, Conversions):
     __hash__ = object.__hash__
 
     def _arith(self, op: type, scalar_op: type, other: Any, name: str) -> Tensor:
-        """``op(self, other)`` for a commutative op; a Python number next to a float tensor
-        is kept as ``scalar_op``'s attribute rather than lifted into a constant Tensor."""
+        """``op(self, other)``; a Python number next to a float tensor is kept as
+        ``scalar_op``'s attribute rather than lifted into a constant Tensor."""
         if (type(other) is float or type(other) is int) and self._data.dtype.kind == "f":
             return scalar_op.apply(self, value=other)
         return op.apply(self, self._lift(other, name))

@@ -370,6 +370,13 @@ SPECS: dict[str, OpSpec] = {
         lambda x, value: value * x, lambda x, value: value * x, cases(1, kwargs=_scalar_kwargs)
     ),
     "div": OpSpec(lambda x, y: x / y, np.divide, cases(2, elements=[floats(), POSITIVE])),
+    "div_scalar": OpSpec(
+        lambda x, value: x / value,
+        lambda x, value: x / value,
+        cases(
+            1, kwargs=lambda _: st.fixed_dictionaries({"value": st.sampled_from([-3, 0.5, 7.0])})
+        ),
+    ),
     "neg": OpSpec(lambda x: -x, np.negative, _ONE),
     "pow": OpSpec(lambda x, y: x**y, np.power, cases(2, elements=[POSITIVE, floats()])),
     "pow_scalar": OpSpec(

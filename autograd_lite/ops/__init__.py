@@ -11,7 +11,18 @@ from __future__ import annotations
 
 from ..function import Function
 from .activation import Elu, Erf, Gelu, Hardtanh, LeakyRelu, LogSigmoid, Silu, Softplus
-from .arithmetic import Add, AddScalar, Div, Mul, MulScalar, Neg, Pow, PowScalar, Sub
+from .arithmetic import (
+    Add,
+    AddScalar,
+    Div,
+    DivScalar,
+    Mul,
+    MulScalar,
+    Neg,
+    Pow,
+    PowScalar,
+    Sub,
+)
 from .compare import Clip, Maximum, Minimum, Where
 from .conv import Conv2d, Conv2dGradInput, Conv2dGradWeight
 from .dropout import Dropout
@@ -31,7 +42,7 @@ OPS: dict[str, type[Function]] = {
     op.name(): op
     for op in (
         # arithmetic
-        Add, AddScalar, Sub, Mul, MulScalar, Div, Neg, Pow, PowScalar,
+        Add, AddScalar, Sub, Mul, MulScalar, Div, DivScalar, Neg, Pow, PowScalar,
         # elementwise
         Exp, Log, Sqrt, Abs, Sin, Cos, Tanh, Sigmoid, Relu,
         # activations
