@@ -36,7 +36,8 @@ from typing import Any
 import numpy as np
 
 from .anomaly import AnomalyMode, check_forward, creation_site
-from .errors import AutogradError, DTypeError, GraphError, IndexingError, ShapeError
+from .context import Context, _arrays, describe
+from .errors import AutogradError, DTypeError, IndexingError, ShapeError
 from .grad_mode import GradMode
 from .versions import is_view_of, versions_of
 
@@ -51,71 +52,6 @@ _TRANSLATED_ERRORS = (
 )
 _NUMPY_ERRORS = (IndexError, ValueError, TypeError, OverflowError)
 _SEQUENCE = itertools.count()  # a node's number: it consumes only nodes of lower numbers
-
-
-class Context:
-    """The graph-node side of a tensor an op made: what the op's ``backward`` needs to know
-    about its call. ``Tensor`` derives from it; the fields are Tensor slots, set by
-    ``Function.apply``: ``_op`` (the op class), ``inputs``, ``attrs``, ``saved``,
-    ``on_arrays`` (set by the engine: this backward runs on raw arrays), ``_seq``,
-    ``_versions`` (the inputs' versions at forward time), ``_out_version`` and ``_trace``
-    (where the node was created, set under ``detect_anomaly()`` only)."""
-
-    __slots__ = ()
-
-    def save_for_backward(self, *arrays: Any) -> None:
-        """Keep raw arrays (masks, index arrays, counts) for ``backward`` as constants."""
-        self.saved = arrays
-
-    @property
-    def needs_input_grad(self) -> tuple[bool, ...]:
-        """For each input, whether it wants a gradient (a rule skips the others)."""
-        return tuple([t._requires_grad for t in self.inputs])
-
-    @property
-    def operands(self) -> tuple:
-        """The inputs as the rule computes with them: arrays on arrays, else the Tensors."""
-        return _arrays(self.inputs) if self.on_arrays else self.inputs
-
-    def output(self):
-        """The op's output, for rules such as d(exp x)/dx = exp x.
-
-        Without ``create_graph`` this is the node's own value (as an array when the rule
-        runs on arrays; no copy). Under ``create_graph`` the output must itself be
-        differentiable, so the op is applied once more to its inputs.
-        """
-        if self._version[0] != self._out_version:
-            raise GraphError(
-                f"{self.describe()}: its output was modified in place after the forward pass, "
-                "but backward needs the original values; modify a copy instead "
-                "(y = y * 1.0 makes one), or recompute the forward pass"
-            )
-        if self.on_arrays:
-            return self._data
-        if GradMode.enabled:
-            return self._op.apply(*self.inputs, **self.attrs)
-        return self.constant(self._data)
-
-    def constant(self, value: Any):
-        """``value`` as a constant operand (e.g. a zero for ``where``): a Tensor that requires
-        no grad, or the array itself when the rule runs on arrays."""
-        if self.on_arrays:
-            return np.asarray(value)
-        return self.inputs[0]._constant(value)
-
-    def release(self) -> None:
-        """Drop the buffers saved for backward (``saved`` becomes None: released); the
-        node's structure stays for rendering."""
-        self.saved = None
-
-    def describe(self) -> str:
-        """The op's name with its input shapes, for error messages: ``mul((2, 3), (3,))``."""
-        return describe(self._op, self.inputs)
-
-
-def describe(op: type[Function], inputs: tuple) -> str:
-    """``mul((2, 3), (3,))``: an op's name with its input shapes."""
-    return f"{op.name()}({', '.join(str(t.shape) for t in inputs)})"
 
 
 class Function:
@@ -200,16 +136,6 @@ class Function:
         if isinstance(operands[0], np.ndarray | np.generic):
             return cls.forward(_NOT_RECORDED, *operands, **attrs)
         return cls.apply(*operands, **attrs)
-
-
-def _arrays(tensors: tuple) -> tuple:
-    """The tensors' arrays. Spelled out for one and two tensors, the usual cases: on Python
-    3.11 a comprehension costs about as much as a numpy op on a small array."""
-    if len(tensors) == 1:
-        return (tensors[0]._data,)
-    if len(tensors) == 2:
-        return (tensors[0]._data, tensors[1]._data)
-    return tuple([t._data for t in tensors])
 
 
 class Tracing:

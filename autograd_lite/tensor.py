@@ -20,9 +20,9 @@ import numpy as np
 
 from . import ops
 from .arguments import check_dtype, dtype_arg, index_arg, operand_array, to_array
+from .context import NODE_SLOTS, Context
 from .engine import root_gradient, run_backward
 from .errors import DTypeError, GraphError, ShapeError
-from .function import Context
 from .tensor_methods.conversions import (
     Conversions,
     format_tensor,
@@ -47,25 +47,8 @@ class Tensor(Context, Elementwise, Reductions, Shape, Conversions):
     Tensor([2. 4. 6.])
     """
 
-    __slots__ = (
-        "_data",
-        "_version",
-        "grad",
-        "name",
-        "_requires_grad",
-        "_retains_grad",
-        "__weakref__",
-        # the graph node (function.Context): _op is None for a leaf, and the rest unset
-        "_op",
-        "inputs",
-        "attrs",
-        "saved",
-        "on_arrays",
-        "_seq",
-        "_versions",
-        "_out_version",
-        "_trace",
-    )
+    __slots__ = ("_data", "_version", "grad", "name", "_requires_grad", "_retains_grad")
+    __slots__ += ("__weakref__", *NODE_SLOTS)  # and the graph node's fields (context.py)
     from .display import tensor_html as _repr_html_  # Jupyter shows a table (display.py)
 
     def __init__(
