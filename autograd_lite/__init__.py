@@ -2,9 +2,10 @@
 
 Read the code in this order: ``tensor.py`` (the Tensor and its operators; its named methods
 in groups in ``tensor_methods/``; ``creation.py`` for ``zeros``, ``randn``, ...), ``function.py``
-(the op contract and the graph node), ``ops/`` (one small class per op, each with its
-backward rule), ``engine.py`` (the backward walk), ``autograd.py`` (``grad``), then
-``numerical.py`` and ``gradcheck.py`` (checking gradients against numerical differences).
+(the op contract) and ``context.py`` (the graph node: an op's output tensor), ``ops/`` (one
+small class per op, each with its backward rule), ``engine.py`` (the backward walk),
+``autograd.py`` (``grad``), then ``numerical.py`` and ``gradcheck.py`` (checking gradients
+against numerical differences); ``compiler/`` traces and replays a training step.
 
 The datasets live apart, in ``autograd_lite.data`` (MNIST and ``DataLoader``). Its names
 ``load_mnist``, ``MNISTError`` and ``DataLoader`` are offered here too, but imported on first
