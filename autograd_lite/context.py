@@ -32,6 +32,7 @@ class Context:
     (where the node was created, set under ``detect_anomaly()`` only)."""
 
     __slots__ = ()
+    _made_by_ops: type  # the class of an op's output: Tensor (set in tensor.py)
 
     def save_for_backward(self, *arrays: Any) -> None:
         """Keep raw arrays (masks, index arrays, counts) for ``backward`` as constants."""

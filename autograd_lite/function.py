@@ -94,7 +94,7 @@ class Function:
         """Run the op on Tensors; when grad mode is on and some input requires grad, the
         output tensor is recorded as the graph node (see the module docstring)."""
         first = inputs[0]
-        out = object.__new__(first.__class__)
+        out = object.__new__(first._made_by_ops)  # Tensor, also for a Parameter's ops
         ctx = _NOT_RECORDED  # nothing saved: under no_grad and for constants
         if GradMode.enabled:
             for t in inputs:
@@ -116,6 +116,8 @@ class Function:
         out._retains_grad = False
         if ctx is _NOT_RECORDED or out._data.dtype.kind != "f":  # int, bool: no gradient
             out._op, out._requires_grad = None, False
+            if ctx is out:  # a leaf after all: it must not keep its inputs alive
+                del out.inputs, out.attrs, out.saved, out._versions
         else:
             out._op, out._requires_grad = cls, True
             out._seq, out._out_version = next(_SEQUENCE), out._version[0]

@@ -264,3 +264,6 @@ class Tensor(Context, Elementwise, Reductions, Shape, Conversions):
             return ops.Predicate.apply(self, other, fn=ufunc)
         except ShapeError as error:
             raise ShapeError(f"{op}: shapes {self.shape} and {other.shape}: {error}") from None
+
+
+Tensor._made_by_ops = Tensor  # what an op returns, whatever subclass its inputs are

@@ -268,3 +268,20 @@ def test_eager_code_on_another_thread_during_a_trace_is_neither_recorded_nor_ref
     worker.join()
     assert results == [(6.0, 6.0)]
     assert len(next(iter(step.traces.values())).tape) == 1
+
+
+def test_a_scheduler_step_inside_a_compiled_function_happens_on_every_replay():
+    w = Tensor([1.0], requires_grad=True)
+    opt = optim.SGD([w], lr=1.0)
+    schedule = optim.StepLR(opt, step_size=1, gamma=0.5)
+
+    def step(x):
+        opt.zero_grad()
+        (w * x).sum().backward()
+        opt.step()
+        schedule.step()
+
+    compiled = ag.compile(step)
+    for _ in range(3):
+        compiled(np.ones(1))
+    assert opt.lr == 0.125 and w.item() == 1.0 - 1.0 - 0.5 - 0.25

@@ -33,15 +33,17 @@ of eager execution, without the graph bookkeeping. This is the contract of tinyg
   part of the signature by value (it must be hashable). Parameters and buffers reached
   through closures (a model, an optimizer) are read afresh on every replay.
 - State changes happen on every replay when they go through ``effect``: ``optimizer.step()``
-  and ``zero_grad()``, ``model.zero_grad()``, ``t.zero_grad()``, BatchNorm's running
-  statistics. Dropout draws
+  and ``zero_grad()``, ``model.zero_grad()``, ``t.zero_grad()``, a scheduler's ``step()``,
+  BatchNorm's running statistics. Dropout draws
   a new mask from its generator on every replay (its draw is part of its op). Setting
   ``p.grad = None`` by hand inside the function is not replayed; use ``zero_grad()``.
 - Results are returned as the function returned them, with each tensor computed inside
   the function detached (a replay builds no graph); a ``.grad`` returned is the tensor's
   current ``.grad``.
 - Not compiled: ``backward(create_graph=True)``, ``autograd_lite.grad()``, nesting a
-  compiled function in another's trace, and ``detect_anomaly`` (whose checks run at the
+  compiled function in another's trace (each raises ``TraceError``),
+  ``nn.utils.clip_grad_norm_`` (it reads the gradients' norm into Python: a ``TraceError``;
+  clip outside the compiled function) and ``detect_anomaly`` (whose checks run at the
   trace only). A compiled function runs one call at a time (a lock guards it).
 """
 
