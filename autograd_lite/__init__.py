@@ -2,9 +2,10 @@
 
 Read the code in this order: ``tensor.py`` (the Tensor and its operators; its named methods
 in groups in ``tensor_methods/``; ``creation.py`` for ``zeros``, ``randn``, ...), ``function.py``
-(the op contract and the graph node), ``ops/`` (one small class per op, each with its
-backward rule), ``engine.py`` (the backward walk), ``autograd.py`` (``grad``), then
-``numerical.py`` and ``gradcheck.py`` (checking gradients against numerical differences).
+(the op contract) and ``context.py`` (the graph node: an op's output tensor), ``ops/`` (one
+small class per op, each with its backward rule), ``engine.py`` (the backward walk),
+``autograd.py`` (``grad``), then ``numerical.py`` and ``gradcheck.py`` (checking gradients
+against numerical differences); ``compiler/`` traces and replays a training step.
 
 The datasets live apart, in ``autograd_lite.data`` (MNIST and ``DataLoader``). Its names
 ``load_mnist``, ``MNISTError`` and ``DataLoader`` are offered here too, but imported on first
@@ -26,6 +27,7 @@ from typing import Any
 from . import ops
 from .anomaly import AnomalyError, detect_anomaly
 from .autograd import grad
+from .compiler import compile, effect
 from .creation import (
     arange,
     eye,
@@ -43,7 +45,14 @@ from .creation import (
     zeros,
     zeros_like,
 )
-from .errors import AutogradError, DTypeError, GraphError, IndexingError, ShapeError
+from .errors import (
+    AutogradError,
+    DTypeError,
+    GraphError,
+    IndexingError,
+    ShapeError,
+    TraceError,
+)
 from .function import Context, Function
 from .functions import (
     abs,
@@ -55,6 +64,7 @@ from .functions import (
     concatenate,
     cos,
     div,
+    dropout,
     elu,
     erf,
     exp,
@@ -62,6 +72,7 @@ from .functions import (
     gelu,
     hardtanh,
     leaky_relu,
+    linear,
     log,
     log_sigmoid,
     log_softmax,
@@ -129,6 +140,8 @@ __version__ = "0.1.0"
 _DATA_NAMES = frozenset({"DataLoader", "MNISTError", "load_mnist"})
 
 __all__ = [
+    "compile",
+    "effect",
     "AnomalyError",
     "AutogradError",
     "Context",
@@ -141,6 +154,7 @@ __all__ = [
     "GraphvizError",
     "GraphvizNotFoundError",
     "GraphError",
+    "TraceError",
     "IndexingError",
     "OPS",
     "ShapeError",
@@ -164,6 +178,7 @@ __all__ = [
     "cumsum",
     "detect_anomaly",
     "div",
+    "dropout",
     "elu",
     "enable_grad",
     "erf",
@@ -182,6 +197,7 @@ __all__ = [
     "gradgradcheck",
     "hardtanh",
     "leaky_relu",
+    "linear",
     "is_grad_enabled",
     "isclose",
     "isfinite",

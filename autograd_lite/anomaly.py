@@ -96,7 +96,7 @@ def _nonfinite(array: np.ndarray) -> str | None:
 
 
 def _where(ctx: Any) -> str:
-    site = ctx.trace
+    site = getattr(ctx, "_trace", None)  # set only for nodes made under detect_anomaly()
     if site is None:
         return "the node was created before detect_anomaly() was entered"
     return f'the node was created at {site.filename}:{site.lineno}: "{site.line}"'

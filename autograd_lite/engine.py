@@ -1,11 +1,14 @@
 """The backward pass: reverse-mode accumulation over the recorded graph.
 
 ``run_backward`` walks the graph from the roots towards the leaves in reverse topological
-order (Kahn's algorithm: a tensor is processed once every consumer has handed it its
-gradient), so a tensor used several times receives the sum of its gradients, and a chain of
-a million ops needs no recursion. For each node it calls the op's ``backward`` rule, then
-fits each returned gradient to its input (``_fit_to_input``): the one place where
-broadcasting is undone (``sum_to``) and the shape and dtype are checked.
+order without counting anything first: every node carries the sequence number of its
+creation, an op's inputs always exist before it, so taking the reached node of the highest
+number next (a heap) handles a tensor only after all its consumers have handed it their
+gradients. A tensor used several times receives the sum of its gradients, and a chain of
+a million ops needs no recursion (the heap holds the frontier, one node for a chain). For
+each node it calls the op's ``backward`` rule, then fits each returned gradient to its input
+(``_fit_to_input``): the one place where broadcasting is undone (``sum_to``) and the shape
+and dtype are checked.
 
 Without ``create_graph`` the gradients flowing through the graph are raw numpy arrays: the
 rules of built-in ops run on arrays (``Function.backward_on_arrays``; a custom op's rule gets
@@ -17,6 +20,7 @@ gradients differentiable.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Sequence
 
 import numpy as np
@@ -27,7 +31,7 @@ from .errors import GraphError, ShapeError
 from .grad_mode import set_grad_enabled
 from .gradient_exit import GradientExit
 from .ops._dual import sum_to
-from .versions import check_inputs_unmodified
+from .versions import check_inputs_unmodified, versions_of
 
 
 def root_gradient(output, grad, op: str):
@@ -52,25 +56,6 @@ def root_gradient(output, grad, op: str):
             f"{op}: the gradient has shape {grad.shape} but the output has shape {output.shape}"
         )
     return grad
-
-
-def _count_consumers(roots: Sequence) -> dict[int, int]:
-    """For each tensor below ``roots`` that requires grad, how many graph edges consume it."""
-    consumers: dict[int, int] = {}
-    # each root once: a root listed twice must not count its inputs' consumers twice
-    stack = list({id(t): t for t in roots if t._node is not None}.values())
-    seen = {id(t) for t in stack}
-    while stack:
-        node = stack.pop()._node
-        for x in node.inputs:
-            if not x._requires_grad:
-                continue
-            key = id(x)
-            consumers[key] = consumers.get(key, 0) + 1
-            if key not in seen and x._node is not None:
-                seen.add(key)
-                stack.append(x)
-    return consumers
 
 
 _RAW = (np.ndarray, np.generic, float, int)  # what a custom op's backward may return
@@ -117,42 +102,47 @@ def run_backward(
     """
     on_arrays = not create_graph
     wanted = None if inputs is None else {id(t): None for t in inputs}
-    consumers = _count_consumers(roots)
     exit_ = GradientExit(foreign=[g._data for g in root_grads])
     grads: dict[int, object] = {}  # arrays on arrays, else Tensors
+    leaves: dict[int, object] = {}
+    found: set[int] = set()  # the tensors met so far, each queued (or a leaf) once
+    queue: list = []  # (-sequence number, node): the node made last comes out first
     for root, grad in zip(roots, root_grads):
         grad = grad._data if on_arrays else grad
-        grads[id(root)] = grad if id(root) not in grads else grads[id(root)] + grad
-    leaves: dict[int, object] = {}
-    ready = list({id(r): r for r in roots if consumers.get(id(r), 0) == 0}.values())
+        if id(root) in found:  # the same root twice: one node, both gradients
+            grads[id(root)] = grads[id(root)] + grad
+            continue
+        grads[id(root)] = grad
+        found.add(id(root))
+        if root._op is None:
+            leaves[id(root)] = root
+        else:
+            heapq.heappush(queue, (-root._seq, root))
     with set_grad_enabled(create_graph):
-        while ready:
-            t = ready.pop()
-            node = t._node
-            if node is None:  # a root that is itself a leaf
-                leaves[id(t)] = t
-                continue
+        while queue:
+            t = heapq.heappop(queue)[1]
             key = id(t)
             grad = grads.pop(key, None)
             if wanted is not None and key in wanted:
                 wanted[key] = grad
             elif t._retains_grad and grad is not None:
                 _accumulate(t, grad, exit_, on_arrays)
-            input_grads = _backward_node(node, grad, retain_graph, on_arrays)
-            for x, gx in zip(node.inputs, input_grads):
+            input_grads = _backward_node(t, grad, retain_graph, on_arrays)
+            for x, gx in zip(t.inputs, input_grads):
                 if not x._requires_grad:
                     continue
                 key = id(x)
                 if gx is not None:
-                    gx = _fit_to_input(gx, x, node, on_arrays)
+                    if type(gx) is not np.ndarray or gx.shape != x.shape or gx.dtype != x.dtype:
+                        gx = _fit_to_input(gx, x, t, on_arrays)  # not already an exact fit
                     previous = grads.get(key)
-                    grads[key] = gx if previous is None else previous + gx
-                if x._node is None:
-                    leaves[key] = x
-                    continue
-                consumers[key] -= 1
-                if consumers[key] == 0:
-                    ready.append(x)
+                    grads[key] = gx if previous is None else _sum(previous, gx)
+                if key not in found:  # met for the first time (_meet, spelled out: hot)
+                    found.add(key)
+                    if x._op is None:
+                        leaves[key] = x
+                    else:
+                        heapq.heappush(queue, (-x._seq, x))
         _deliver_to_leaves(leaves, grads, wanted, exit_, on_arrays)
     if inputs is None:
         return None
@@ -166,7 +156,7 @@ def _backward_node(node, grad, retain_graph: bool, on_arrays: bool) -> tuple:
 
     ``on_arrays``: ``grad`` is an array; a rule that cannot run on arrays gets it as a Tensor.
     """
-    if node.released:
+    if node.saved is None:  # released
         raise GraphError(
             f"{node.describe()}: trying to backward through the graph a second time, but its "
             "saved buffers were freed by the first backward(); pass retain_graph=True to the "
@@ -174,15 +164,17 @@ def _backward_node(node, grad, retain_graph: bool, on_arrays: bool) -> tuple:
         )
     if grad is None:
         return (None,) * len(node.inputs)
-    check_inputs_unmodified(node)
-    node.on_arrays = on_arrays and node.op.backward_on_arrays
+    if node._versions is not None and node._versions != versions_of(node.inputs):
+        check_inputs_unmodified(node)  # raises, naming the input that changed
+    node.on_arrays = on_arrays and node._op.backward_on_arrays
     if on_arrays and not node.on_arrays:
         grad = node.inputs[0]._constant(grad)
-    if AnomalyMode.enabled:
+    anomaly = AnomalyMode.enabled
+    if anomaly:
         with backward_phase():
-            input_grads = node.op.backward(node, grad)
+            input_grads = node._op.backward(node, grad)
     else:
-        input_grads = node.op.backward(node, grad)
+        input_grads = node._op.backward(node, grad)
     if type(input_grads) is not tuple:
         input_grads = tuple(input_grads) if isinstance(input_grads, list) else (input_grads,)
     if len(input_grads) != len(node.inputs):
@@ -190,11 +182,16 @@ def _backward_node(node, grad, retain_graph: bool, on_arrays: bool) -> tuple:
             f"{node.describe()}: backward returned {len(input_grads)} gradient(s) for "
             f"{len(node.inputs)} input(s); return one per input (None where there is none)"
         )
-    if AnomalyMode.enabled:
+    if anomaly:
         check_backward(node, grad, input_grads)
     if not retain_graph:
-        node.release()
+        node.saved = None  # released (Context.release)
     return input_grads
+
+
+def _sum(a, b):
+    """Two gradients of one tensor, added (a seam of its own, so a compiled trace sees it)."""
+    return a + b
 
 
 def _deliver_to_leaves(

@@ -25,3 +25,7 @@ class IndexingError(AutogradError, IndexError):
 
 class GraphError(AutogradError, RuntimeError):
     """Misuse of the backward pass: a freed graph, a missing gradient, an unused input."""
+
+
+class TraceError(AutogradError, RuntimeError):
+    """A compiled function did something its replay could not repeat (``compile``)."""

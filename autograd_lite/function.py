@@ -18,10 +18,11 @@ input arrays, ``ctx.output()`` is the output array, and no Tensor is made, so th
 pass costs little more than numpy. Under ``create_graph=True`` the same rule gets Tensors.
 
 ``Function.apply(*tensors, **attrs)`` runs ``forward`` and, when grad mode is on and some
-input requires grad, records a ``Context``: the op, its input tensors, its attributes (axis,
-exponent, ...) and whatever ``forward`` saved. The context never refers to its output tensor;
-it keeps the output's value as a raw array, so no reference cycle ever joins a node and its
-output: a graph is freed by reference counting alone when its last tensor is dropped.
+input requires grad, makes its output tensor the graph node: the tensor itself holds the
+op, its input tensors, its attributes (axis, exponent, ...), whatever ``forward`` saved and
+a sequence number (nodes made later come first in backward, see ``engine.py``); ``ctx`` is
+that tensor. One object per op, and no reference cycle: a node refers to its inputs only,
+so a graph is freed by reference counting alone when its last tensor is dropped.
 
 Gradients a backward rule returns for broadcast inputs are summed back to the input's shape
 by the engine (see ``engine.py``), not by each op.
@@ -29,12 +30,14 @@ by the engine (see ``engine.py``), not by each op.
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import numpy as np
 
 from .anomaly import AnomalyMode, check_forward, creation_site
-from .errors import AutogradError, DTypeError, GraphError, IndexingError, ShapeError
+from .context import Context, _arrays, describe
+from .errors import AutogradError, DTypeError, IndexingError, ShapeError
 from .grad_mode import GradMode
 from .versions import is_view_of, versions_of
 
@@ -48,90 +51,7 @@ _TRANSLATED_ERRORS = (
     (OverflowError, DTypeError),  # a Python number that does not fit the tensor's dtype
 )
 _NUMPY_ERRORS = (IndexError, ValueError, TypeError, OverflowError)
-
-
-class Context:
-    """One node of the graph: what an op's ``backward`` needs to know about its call."""
-
-    __slots__ = (
-        "op",
-        "inputs",
-        "attrs",
-        "saved",
-        "out_data",
-        "versions",
-        "out_version",
-        "released",
-        "on_arrays",
-        "trace",
-        "__weakref__",
-    )
-
-    def __init__(self, op: type[Function], inputs: tuple, attrs: dict[str, Any]) -> None:
-        self.op = op
-        self.inputs = inputs
-        self.attrs = attrs
-        self.saved: tuple = ()
-        self.out_data: np.ndarray | None = None
-        # the inputs' versions now, to tell at backward time whether one was modified since
-        self.versions = versions_of(inputs) if op.reads_inputs else None
-        self.out_version: tuple | None = None  # (the output's counter, its version now)
-        self.released = False
-        self.on_arrays = False  # set by the engine: this backward runs on raw arrays
-        self.trace = None  # where the node was created, recorded under detect_anomaly()
-
-    def save_for_backward(self, *arrays: Any) -> None:
-        """Keep raw arrays (masks, index arrays, counts) for ``backward`` as constants."""
-        self.saved = arrays
-
-    @property
-    def needs_input_grad(self) -> tuple[bool, ...]:
-        """For each input, whether it wants a gradient (a rule skips the others)."""
-        return tuple([t._requires_grad for t in self.inputs])
-
-    @property
-    def operands(self) -> tuple:
-        """The inputs as the rule computes with them: arrays on arrays, else the Tensors."""
-        return _arrays(self.inputs) if self.on_arrays else self.inputs
-
-    def output(self):
-        """The op's output, for rules such as d(exp x)/dx = exp x.
-
-        Without ``create_graph`` this is the saved output array (wrapped in a Tensor unless
-        the rule runs on arrays; no copy). Under ``create_graph`` the output must itself be
-        differentiable, so the op is applied once more to its inputs; keeping the output
-        tensor instead would make a reference cycle.
-        """
-        counter, version = self.out_version
-        if counter[0] != version:
-            raise GraphError(
-                f"{self.describe()}: its output was modified in place after the forward pass, "
-                "but backward needs the original values; modify a copy instead "
-                "(y = y * 1.0 makes one), or recompute the forward pass"
-            )
-        if self.on_arrays:
-            return self.out_data
-        if GradMode.enabled:
-            return self.op.apply(*self.inputs, **self.attrs)
-        return self.constant(self.out_data)
-
-    def constant(self, value: Any):
-        """``value`` as a constant operand (e.g. a zero for ``where``): a Tensor that requires
-        no grad, or the array itself when the rule runs on arrays."""
-        if self.on_arrays:
-            return np.asarray(value)
-        return self.inputs[0]._constant(value)
-
-    def release(self) -> None:
-        """Drop the buffers saved for backward; the node's structure stays for rendering."""
-        self.saved = ()
-        self.out_data = None
-        self.released = True
-
-    def describe(self) -> str:
-        """The op's name with its input shapes, for error messages: ``mul((2, 3), (3,))``."""
-        shapes = ", ".join(str(t.shape) for t in self.inputs)
-        return f"{self.op.name()}({shapes})"
+_SEQUENCE = itertools.count()  # a node's number: it consumes only nodes of lower numbers
 
 
 class Function:
@@ -171,30 +91,41 @@ class Function:
 
     @classmethod
     def apply(cls, *inputs: Any, **attrs: Any):
-        """Run the op on Tensors and record a graph node when some input requires grad."""
-        ctx = _NOT_RECORDED  # no node, nothing saved: under no_grad and for constants
+        """Run the op on Tensors; when grad mode is on and some input requires grad, the
+        output tensor is recorded as the graph node (see the module docstring)."""
+        first = inputs[0]
+        out = object.__new__(first._made_by_ops)  # Tensor, also for a Parameter's ops
+        ctx = _NOT_RECORDED  # nothing saved: under no_grad and for constants
         if GradMode.enabled:
             for t in inputs:
                 if t._requires_grad:
-                    ctx = Context(cls, inputs, attrs)
+                    ctx = out
+                    out.inputs, out.attrs, out.saved = inputs, attrs, ()
+                    out._versions = versions_of(inputs) if cls.reads_inputs else None
                     break
         try:
             data = cls.forward(ctx, *_arrays(inputs), **attrs)
         except AutogradError:
             raise
         except _NUMPY_ERRORS as error:
-            raise _translate(error, Context(cls, inputs, attrs)) from error
+            raise _translate(error, cls, inputs) from error
+        out._data = data if type(data) is np.ndarray else np.asarray(data)
         # a view of the first input shares its version counter (versions.py)
-        first = inputs[0]
-        version = first._version if is_view_of(data, first._data) else None
-        if ctx is _NOT_RECORDED or data.dtype.kind != "f":  # int and bool results: no gradient
-            return first._from_op(data, None, version)
-        if AnomalyMode.enabled and AnomalyMode.checking_forward:
-            ctx.trace = creation_site()
-            check_forward(ctx, data)
-        out = first._from_op(data, ctx, version)
-        ctx.out_data = out._data
-        ctx.out_version = (out._version, out._version[0])
+        out._version = first._version if is_view_of(out._data, first._data) else [0]
+        out.grad = out.name = None
+        out._retains_grad = False
+        if ctx is _NOT_RECORDED or out._data.dtype.kind != "f":  # int, bool: no gradient
+            out._op, out._requires_grad = None, False
+            if ctx is out:  # a leaf after all: it must not keep its inputs alive
+                del out.inputs, out.attrs, out.saved, out._versions
+        else:
+            out._op, out._requires_grad = cls, True
+            out._seq, out._out_version = next(_SEQUENCE), out._version[0]
+            if AnomalyMode.enabled and AnomalyMode.checking_forward:
+                out._trace = creation_site()
+                check_forward(out, out._data)
+        if Tracing.record is not None:  # autograd_lite.compile is tracing (compiler/)
+            Tracing.record(cls, inputs, attrs, out)
         return out
 
     @classmethod
@@ -209,14 +140,11 @@ class Function:
         return cls.apply(*operands, **attrs)
 
 
-def _arrays(tensors: tuple) -> tuple:
-    """The tensors' arrays. Spelled out for one and two tensors, the usual cases: on Python
-    3.11 a comprehension costs about as much as a numpy op on a small array."""
-    if len(tensors) == 1:
-        return (tensors[0]._data,)
-    if len(tensors) == 2:
-        return (tensors[0]._data, tensors[1]._data)
-    return tuple([t._data for t in tensors])
+class Tracing:
+    """Where ``autograd_lite.compile`` listens to every op while it traces a function
+    (``compiler/recorder.py``); None otherwise, so an op pays one attribute read for it."""
+
+    record = None
 
 
 class _NotRecorded:
@@ -231,9 +159,9 @@ class _NotRecorded:
 _NOT_RECORDED = _NotRecorded()
 
 
-def _translate(error: Exception, ctx: Context) -> Exception:
+def _translate(error: Exception, op: type[Function], inputs: tuple) -> Exception:
     """Turn a numpy exception raised inside ``forward`` into ours, naming the op and shapes."""
     for numpy_error, ours in _TRANSLATED_ERRORS:
         if isinstance(error, numpy_error):
-            return ours(f"{ctx.describe()}: {error}")
+            return ours(f"{describe(op, inputs)}: {error}")
     return error

@@ -337,14 +337,58 @@ def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
     return concatenate([t.unsqueeze(axis) for t in tensors], axis=axis)
 
 
-def softmax_cross_entropy(logits: Any, target: Any) -> Tensor:
-    """Per-row cross-entropy -sum_c t_c log softmax(x)_c of (N, C) logits and targets, fused.
+def linear(x: Any, weight: Any, bias: Any = None) -> Tensor:
+    """x @ weight + bias in one op (the notes' Affine layer; weight of shape (in, out)).
 
-    ``target`` holds probabilities (one-hot rows for class labels); the result has shape (N,).
-    ``nn.functional.cross_entropy`` builds on it (labels, reductions).
+    One graph node whose backward computes dx, dW and db directly; a weight that is not a
+    matrix, or a bias not of shape (out,), takes the general ``x @ weight + bias`` path.
     """
-    logits = _tensor(logits, "softmax_cross_entropy")
-    return ops.SoftmaxCrossEntropy.apply(logits, logits._lift(target, "softmax_cross_entropy"))
+    x = _tensor(x, "linear")
+    weight = x._lift(weight, "linear")
+    bias = None if bias is None else x._lift(bias, "linear")
+    if weight.ndim != 2 or (bias is not None and bias.shape != weight.shape[1:]):
+        out = x @ weight
+        return out if bias is None else out + bias
+    return ops.Linear.apply(x, weight) if bias is None else ops.Linear.apply(x, weight, bias)
+
+
+def dropout(x: Any, p: float, rng: np.random.Generator, mask_shape: Any = None) -> Tensor:
+    """x times a fresh mask: 0 with probability ``p``, else 1 / (1 - p), drawn from ``rng``.
+
+    ``mask_shape`` (default x's shape) broadcasts against x. The draw is part of the op, so
+    a compiled function draws a new mask on every replay. ``nn.functional.dropout`` checks
+    its arguments and calls this.
+    """
+    x = _tensor(x, "dropout")
+    shape = x.shape if mask_shape is None else tuple(mask_shape)
+    return ops.Dropout.apply(x, p=float(p), rng=rng, mask_shape=shape)
+
+
+def softmax_cross_entropy(
+    logits: Any, target: Any, *, reduction: str = "none", ignore_index: int = -100
+) -> Tensor:
+    """Cross-entropy -sum_c t_c log softmax(x)_c of each row of (N, C) logits, fused.
+
+    ``target`` holds probabilities of the logits' shape, or integer class labels of shape
+    (N,): then the op picks each row's label (no one-hot product) and a row whose label is
+    ``ignore_index`` counts 0. ``reduction``: 'none' (shape (N,)), 'sum' or 'mean' (over
+    the counted rows). ``nn.functional.cross_entropy`` builds on it (weights, smoothing).
+    """
+    op = "softmax_cross_entropy"
+    logits = _tensor(logits, op)
+    if reduction not in ops.label_loss.REDUCTIONS:
+        raise ValueError(f"{op}: reduction must be 'none', 'sum' or 'mean', got {reduction!r}")
+    if not isinstance(target, Tensor):
+        labels = np.asarray(target)
+        target = Tensor(labels) if labels.dtype.kind in "iu" else logits._lift(target, op)
+    if target.dtype.kind in "iu":
+        return ops.LabelCrossEntropy.apply(
+            logits, target, ignore_index=ignore_index, reduction=reduction
+        )
+    losses = ops.SoftmaxCrossEntropy.apply(logits, target)
+    if reduction == "none":
+        return losses
+    return losses.sum() if reduction == "sum" else losses.mean()
 
 
 def _tensors(op: str, tensors: Sequence[Any]) -> list[Tensor]:

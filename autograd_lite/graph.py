@@ -100,7 +100,7 @@ def to_dot(
     root_keys = {id(t) for t in roots}
     for t, is_op in reversed(kept):
         if is_op:
-            dot.node(op_ids[id(t)], op_label(t._node), shape="ellipse", fillcolor="#fff3c4")
+            dot.node(op_ids[id(t)], op_label(t), shape="ellipse", fillcolor="#fff3c4")
             continue
         fields = tensor_label(t, names.get(id(t), t.name), show_values, show_grads)
         fill, description = KINDS[kinds[id(t)]]
@@ -203,8 +203,8 @@ def _nodes_to_draw(roots: tuple[Tensor, ...]) -> list[tuple[Tensor, bool]]:
     stack = list(unique)
     seen = {id(t) for t in stack}
     while stack:
-        node = stack.pop()._node
-        for x in () if node is None else node.inputs:
+        t = stack.pop()
+        for x in () if t._op is None else t.inputs:
             consumers[id(x)] = consumers.get(id(x), 0) + 1
             if id(x) not in seen:
                 seen.add(id(x))
@@ -214,10 +214,10 @@ def _nodes_to_draw(roots: tuple[Tensor, ...]) -> list[tuple[Tensor, bool]]:
     while ready:
         t = ready.pop()
         drawn.append((t, False))
-        if t._node is None:
+        if t._op is None:
             continue
         drawn.append((t, True))
-        for x in t._node.inputs:
+        for x in t.inputs:
             consumers[id(x)] -= 1
             if consumers[id(x)] == 0:
                 ready.append(x)
@@ -242,11 +242,11 @@ def _draw_edges(dot: graphviz.Digraph, kept: list, tensor_ids: dict, op_ids: dic
     cut: dict[str, None] = {}  # an ordered set
     for t, is_op in reversed(kept):
         if not is_op:
-            if t._node is not None and id(t) not in op_ids:
+            if t._op is not None and id(t) not in op_ids:
                 cut[tensor_ids[id(t)]] = None
             continue
         op = op_ids[id(t)]
-        for x in t._node.inputs:
+        for x in t.inputs:
             if id(x) in tensor_ids:
                 dot.edge(tensor_ids[id(x)], op)
             else:

@@ -37,7 +37,7 @@ def tensor_kind(t: Any, show_grads: bool) -> str:
             return "grad_not_finite"
         if grad.size and not grad.any():
             return "grad_zero"
-    if t._node is not None:
+    if t._op is not None:
         return "computed"
     return "parameter" if t.requires_grad else "input"
 
@@ -57,7 +57,7 @@ def tensor_label(t: Any, name: str | None, show_values: bool, show_grads: bool) 
 def op_label(node: Any) -> str:
     """The op's name, then its attributes on a second line: ``sum\\naxis=1, keepdims=True``."""
     attrs = ", ".join(f"{key}={_short(value)}" for key, value in node.attrs.items())
-    name = node.op.name()
+    name = node._op.name()
     return _escape(name if not attrs else f"{name}\n{attrs}").replace("\n", "\\n")
 
 

@@ -1,7 +1,7 @@
 """``Tensor``: a numpy array that remembers how it was computed.
 
-A tensor made by an op while grad mode is on, from an input that requires grad, keeps the
-op's graph node (``Context``) in ``_node``; ``backward()`` walks those nodes in reverse.
+A tensor made by an op while grad mode is on, from an input that requires grad, is itself
+that op's graph node (``Context``, its base class); ``backward()`` walks the nodes in reverse.
 Every operator below is one line that delegates to an op of ``ops/``; the named methods
 (``exp``, ``sum``, ``reshape``, ...) come in groups from the mixins of ``tensor_methods/``.
 
@@ -20,6 +20,7 @@ import numpy as np
 
 from . import ops
 from .arguments import check_dtype, dtype_arg, index_arg, operand_array, to_array
+from .context import NODE_SLOTS, Context
 from .engine import root_gradient, run_backward
 from .errors import DTypeError, GraphError, ShapeError
 from .tensor_methods.conversions import (
@@ -35,7 +36,7 @@ from .tensor_methods.shape import Shape
 from .versions import bump, new_counter
 
 
-class Tensor(Elementwise, Reductions, Shape, Conversions):
+class Tensor(Context, Elementwise, Reductions, Shape, Conversions):
     """A numpy array with an optional gradient and the graph that produced it.
 
     >>> from autograd_lite import Tensor
@@ -46,16 +47,8 @@ class Tensor(Elementwise, Reductions, Shape, Conversions):
     Tensor([2. 4. 6.])
     """
 
-    __slots__ = (
-        "_data",
-        "_version",
-        "grad",
-        "name",
-        "_requires_grad",
-        "_node",
-        "_retains_grad",
-        "__weakref__",
-    )
+    __slots__ = ("_data", "_version", "grad", "name", "_requires_grad", "_retains_grad")
+    __slots__ += ("__weakref__", *NODE_SLOTS)  # and the graph node's fields (context.py)
     from .display import tensor_html as _repr_html_  # Jupyter shows a table (display.py)
 
     def __init__(
@@ -72,34 +65,31 @@ class Tensor(Elementwise, Reductions, Shape, Conversions):
         self._version = source._version if shares else new_counter()
         self.grad: Tensor | None = None
         self.name = name
-        self._node = None
+        self._op = None
         self._retains_grad = False
         self._requires_grad = False
         self.requires_grad = requires_grad
 
     @staticmethod
-    def _from_op(data: Any, node: Any, version: list | None = None) -> Tensor:
-        """Wrap an op's result (no copy); used by ``Function.apply`` and the engine.
-        ``version``: the counter of the tensor whose memory ``data`` views (versions.py)."""
+    def _leaf(data: Any, version: list | None = None) -> Tensor:
+        """Wrap an array (no copy) as a tensor that requires no grad. ``version``: the
+        counter of the tensor whose memory ``data`` views (versions.py)."""
         t = object.__new__(Tensor)
         t._data = data if type(data) is np.ndarray else np.asarray(data)
         t._version = [0] if version is None else version
-        t.grad = None
-        t.name = None
-        t._node = node
-        t._requires_grad = node is not None
-        t._retains_grad = False
+        t.grad = t.name = t._op = None
+        t._requires_grad = t._retains_grad = False
         return t
 
     def _constant(self, value: Any) -> Tensor:
         """A Tensor that requires no grad, from an array or number (no dtype coercion)."""
-        return Tensor._from_op(np.asarray(value), None)
+        return Tensor._leaf(np.asarray(value))
 
     def _lift(self, other: Any, op: str) -> Tensor:
         """Make the other operand of a binary op a Tensor; scalars take this tensor's dtype."""
         if isinstance(other, Tensor):
             return other
-        return Tensor._from_op(operand_array(other, self._data.dtype, op), None)
+        return Tensor._leaf(operand_array(other, self._data.dtype, op))
 
     # ----------------------------------------------------------------- attributes
     @property
@@ -139,7 +129,7 @@ class Tensor(Elementwise, Reductions, Shape, Conversions):
                 f"requires_grad: only float tensors can require grad, this one is "
                 f"{self._data.dtype}; convert it first, e.g. Tensor(x, dtype=np.float64)"
             )
-        if self._node is not None and not value:
+        if self._op is not None and not value:
             raise GraphError(
                 "requires_grad: a tensor computed by an op cannot stop requiring "
                 "grad; use .detach() to get one that does not"
@@ -150,9 +140,9 @@ class Tensor(Elementwise, Reductions, Shape, Conversions):
     ndim = property(lambda self: self._data.ndim, doc="The number of dimensions.")
     size = property(lambda self: self._data.size, doc="The number of elements.")
     dtype = property(lambda self: self._data.dtype, doc="The numpy dtype.")
-    is_leaf = property(lambda self: self._node is None, doc="True unless an op recorded it.")
+    is_leaf = property(lambda self: self._op is None, doc="True unless an op recorded it.")
     op = property(
-        lambda self: None if self._node is None else self._node.op.name(),
+        lambda self: None if self._op is None else self._op.name(),
         doc="The name of the op that made this tensor (None for a leaf).",
     )
 
@@ -165,7 +155,7 @@ class Tensor(Elementwise, Reductions, Shape, Conversions):
         extras = [] if self.dtype in (np.float64, np.int64, np.bool_) else [f"dtype={self.dtype}"]
         if self.name is not None:
             extras.append(f"name={self.name!r}")
-        if self._node is not None:
+        if self._op is not None:
             extras.append(f"op={self.op}")
         elif self._requires_grad:
             extras.append("requires_grad=True")
@@ -218,7 +208,7 @@ class Tensor(Elementwise, Reductions, Shape, Conversions):
     def detach(self) -> Tensor:
         """The same values (shared memory, and so the same version counter), cut off from
         the graph."""
-        return Tensor._from_op(self._data, None, self._version)
+        return Tensor._leaf(self._data, self._version)
 
     def zero_grad(self) -> None:
         """Forget the accumulated gradient (sets ``.grad`` to None)."""
@@ -232,7 +222,7 @@ class Tensor(Elementwise, Reductions, Shape, Conversions):
     def __rsub__(self, other): return ops.Sub.apply(self._lift(other, "sub"), self)
     def __mul__(self, other): return self._arith(ops.Mul, ops.MulScalar, other, "mul")
     def __rmul__(self, other): return self._arith(ops.Mul, ops.MulScalar, other, "mul")
-    def __truediv__(self, other): return ops.Div.apply(self, self._lift(other, "div"))
+    def __truediv__(self, other): return self._arith(ops.Div, ops.DivScalar, other, "div")
     def __rtruediv__(self, other): return ops.Div.apply(self._lift(other, "div"), self)
     def __matmul__(self, other): return ops.MatMul.apply(self, self._lift(other, "matmul"))
     def __rmatmul__(self, other): return ops.MatMul.apply(self._lift(other, "matmul"), self)
@@ -253,8 +243,8 @@ class Tensor(Elementwise, Reductions, Shape, Conversions):
     __hash__ = object.__hash__
 
     def _arith(self, op: type, scalar_op: type, other: Any, name: str) -> Tensor:
-        """``op(self, other)`` for a commutative op; a Python number next to a float tensor
-        is kept as ``scalar_op``'s attribute rather than lifted into a constant Tensor."""
+        """``op(self, other)``; a Python number next to a float tensor is kept as
+        ``scalar_op``'s attribute rather than lifted into a constant Tensor."""
         if (type(other) is float or type(other) is int) and self._data.dtype.kind == "f":
             return scalar_op.apply(self, value=other)
         return op.apply(self, self._lift(other, name))
@@ -271,6 +261,9 @@ class Tensor(Elementwise, Reductions, Shape, Conversions):
         """An elementwise comparison: a boolean tensor, outside the graph (no gradient)."""
         other = self._lift(other, op)
         try:
-            return Tensor._from_op(ufunc(self._data, other._data), None)
-        except ValueError as error:
+            return ops.Predicate.apply(self, other, fn=ufunc)
+        except ShapeError as error:
             raise ShapeError(f"{op}: shapes {self.shape} and {other.shape}: {error}") from None
+
+
+Tensor._made_by_ops = Tensor  # what an op returns, whatever subclass its inputs are

@@ -33,6 +33,7 @@ except ImportError as error:  # pragma: no cover - depends on the environment
     ) from error
 
 from .autograd import grad
+from .compiler import compile as compile_function
 from .gradcheck import gradcheck, gradgradcheck
 from .tensor import Tensor
 
@@ -140,8 +141,10 @@ def check_case(
     eps: float = 1e-6,
     atol: float = 1e-5,
     rtol: float = 1e-3,
+    compiled: bool = True,
 ) -> None:
-    """Check one case of an op: forward, no mutation, gradient shapes, first and second order."""
+    """Check one case of an op: forward, no mutation, gradient shapes, first and second
+    order, and (``compiled``) the same value and gradients bit for bit when compiled."""
     originals = [a.copy() for a in case.arrays]
     tensors = [Tensor(a.copy(), requires_grad=True) for a in case.arrays]
     out = fn(*tensors, **case.kwargs)
@@ -167,12 +170,33 @@ def check_case(
             err_msg=f"grad of input {i}: backward() and create_graph=True disagree",
         )  # fmt: skip
 
+    if compiled:
+        _check_compiled(fn, case, upstream, out.data, [t.grad.data for t in tensors])
+
     def call(*xs: Tensor) -> Tensor:
         return fn(*xs, **case.kwargs)
 
     gradcheck(call, *tensors, eps=eps, atol=atol, rtol=rtol)
     if second_order:
         gradgradcheck(call, *tensors, eps=eps, atol=atol, rtol=rtol)
+
+
+def _check_compiled(fn, case: Case, upstream, value, grads) -> None:
+    """The op through ``autograd_lite.compile``: traced on other values (each input's
+    elements reversed), then replayed on the case's own, it must give eager's results."""
+
+    def step(*arrays):
+        xs = [Tensor(a, requires_grad=True) for a in arrays]
+        out = fn(*xs, **case.kwargs)
+        out.backward(upstream)
+        return out, [x.grad for x in xs]
+
+    compiled = compile_function(step)
+    compiled(*[a.ravel()[::-1].reshape(a.shape).copy() for a in case.arrays])
+    out, replayed = compiled(*[a.copy() for a in case.arrays])
+    _assert_same(out.data, value, "compiled forward differs from eager")
+    for i, (g, expected) in enumerate(zip(replayed, grads)):
+        _assert_same(g.data, expected, f"compiled grad of input {i} differs from eager")
 
 
 def check_op(

@@ -54,9 +54,9 @@ def versions_of(tensors: tuple) -> tuple:
 def check_inputs_unmodified(node) -> None:
     """Raise if an input that ``node``'s backward reads was modified in place (itself or
     through a view) since the forward pass recorded its version."""
-    if node.versions is None or node.versions == versions_of(node.inputs):
+    if node._versions == versions_of(node.inputs):
         return
-    for i, (t, version) in enumerate(zip(node.inputs, node.versions)):
+    for i, (t, version) in enumerate(zip(node.inputs, node._versions)):
         if t._version[0] != version:
             name = f"'{t.name}'" if t.name else f"input {i}"
             raise GraphError(

@@ -24,7 +24,7 @@ import numpy as np
 
 import nn
 import optim
-from autograd_lite import Tensor, no_grad
+from autograd_lite import Tensor, compile, no_grad
 
 from .conv_engines import CONV_ENGINES, make_conv_runner
 from .numpy_by_hand import NumpyRunner, chain_forward_backward
@@ -33,8 +33,9 @@ from .workloads import ConvWorkload, MLPWorkload, Runner, tensor_steps
 
 Weights = Sequence[tuple[np.ndarray, np.ndarray]]
 Ops = Sequence[tuple[str, float | None]]
-ENGINES = ("numpy", "numpy_tuned", "autograd_lite", "torch")
-CHAIN_ENGINES = ("numpy", "autograd_lite", "torch")  # a chain of numpy calls has nothing to tune
+ENGINES = ("numpy", "numpy_tuned", "autograd_lite", "compiled", "torch")
+# a chain of numpy calls has nothing to tune
+CHAIN_ENGINES = ("numpy", "autograd_lite", "compiled", "torch")
 
 
 def available_engines() -> list[str]:
@@ -53,6 +54,8 @@ def make_runner(engine: str, workload: MLPWorkload | ConvWorkload, weights: Weig
         return TunedRunner(workload, weights)
     if engine == "autograd_lite":
         return AutogradLiteRunner(workload, weights)
+    if engine == "compiled":
+        return CompiledRunner(workload, weights)
     return TorchRunner(workload, weights, import_torch())
 
 
@@ -78,6 +81,8 @@ def make_chain(engine: str, ops: Ops) -> Callable[[np.ndarray], tuple[np.ndarray
         return functools.partial(chain_forward_backward, ops=ops)
     if engine == "autograd_lite":
         return functools.partial(autograd_lite_chain, steps=tensor_steps(ops))
+    if engine == "compiled":
+        return compiled_chain(tensor_steps(ops))
     return functools.partial(torch_chain, steps=tensor_steps(ops), torch=import_torch())
 
 
@@ -139,6 +144,17 @@ class AutogradLiteRunner(Runner):
         return [(layer.weight.data, layer.bias.data) for layer in self.linears]
 
 
+class CompiledRunner(AutogradLiteRunner):
+    """The same network and step, through ``autograd_lite.compile``: the first step of each
+    batch shape traces, every later one replays (the last, smaller batch traces once more)."""
+
+    name = "compiled"
+
+    def __init__(self, workload: MLPWorkload, weights: Weights) -> None:
+        super().__init__(workload, weights)
+        self.step = compile(super().step)
+
+
 class TorchRunner(Runner):
     """The workload's network in ``torch.nn``, trained with ``torch.optim``."""
 
@@ -191,6 +207,28 @@ def autograd_lite_chain(
         y = step(y)
     y.backward(np.ones_like(x))
     return y.data, leaf.grad.data
+
+
+def compiled_chain(
+    steps: Sequence[Callable[[Any], Any]],
+) -> Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """``autograd_lite_chain`` through ``autograd_lite.compile`` (traced on its first call)."""
+
+    def chain(x: Tensor) -> tuple[Tensor, Tensor]:
+        leaf = Tensor(x, requires_grad=True)
+        y = leaf
+        for step in steps:
+            y = step(y)
+        y.backward(np.ones(x.shape, dtype=x.dtype))
+        return y, leaf.grad
+
+    compiled = compile(chain)
+
+    def run(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        y, grad = compiled(x)
+        return y.data, grad.data
+
+    return run
 
 
 def torch_chain(

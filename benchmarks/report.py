@@ -25,6 +25,7 @@ ENGINE_TITLES = {
     "numpy": "numpy by hand",
     "numpy_tuned": "numpy tuned",
     "autograd_lite": "autograd_lite",
+    "compiled": "autograd_lite compiled",
     "torch": "PyTorch",
 }
 OPENBLAS_VARIABLES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OPENBLAS_NUM_THREADS")

@@ -52,6 +52,7 @@ from typing import Any
 
 import numpy as np
 
+import autograd_lite as ag
 import nn
 import optim
 from autograd_lite import DataLoader, Tensor, load_mnist
@@ -111,6 +112,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     add("--resume", type=cli.input_file, default=None, help="continue the run of this checkpoint")
     add("--plot", type=cli.output_file, default=None, help="write the curves to this PNG")
     add("--no-progress", action="store_true", help="no progress bar (tqdm)")
+    add("--compile", action="store_true", help="trace the training step once, then replay it")
     args = parser.parse_args(argv)
     for name, default in MODEL_DEFAULTS[args.model].items():
         if getattr(args, name) is None:
@@ -229,14 +231,34 @@ def evaluate(model: nn.Module, x: np.ndarray, t: np.ndarray) -> tuple[float, int
     return accuracy, round(accuracy * len(x))
 
 
+def training_step(model: nn.Module, optimizer: optim.Optimizer, compiled: bool) -> Callable:
+    """``step(x, t) -> (loss, logits)``: forward, backward and update on one mini-batch.
+
+    ``compiled``: through ``autograd_lite.compile``, so the first mini-batch of each shape
+    runs eagerly and is recorded, and every later one replays the recorded numpy kernels
+    (the same numbers, bit for bit, without building a graph).
+    """
+
+    def step(x: Any, t: Any) -> tuple[Tensor, Tensor]:
+        logits = model(x)
+        loss = nn.functional.cross_entropy(logits, t)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        return loss, logits
+
+    return ag.compile(step) if compiled else step
+
+
 def train_epoch(
     model: nn.Module,
-    optimizer: optim.Optimizer,
+    step: Callable,
     loader: DataLoader,
     bar: Any,
     augment: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> tuple[float, float, list[float]]:
-    """One pass over ``loader``: mean loss and accuracy over the mini-batches, and each loss.
+    """One pass over ``loader`` with ``step`` (``training_step``): mean loss and accuracy
+    over the mini-batches, and each loss.
 
     ``augment`` (if given) changes each mini-batch of images before the model sees it. The
     training numbers are measured on each mini-batch before its update, in training mode
@@ -245,11 +267,7 @@ def train_epoch(
     model.train()
     losses, total_loss, correct, seen = [], 0.0, 0, 0
     for x_batch, t_batch in loader:
-        logits = model(Tensor(x_batch if augment is None else augment(x_batch)))
-        loss = nn.functional.cross_entropy(logits, t_batch)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
+        loss, logits = step(x_batch if augment is None else augment(x_batch), t_batch)
         n = len(t_batch)
         losses.append(loss.item())
         total_loss += losses[-1] * n
@@ -329,6 +347,8 @@ class Run:
         self.model = build_model(self.arch, np.random.default_rng(args.seed))
         params = self.model.parameters()
         self.optimizer = make_optimizer(args.optimizer, params, args.lr, args.weight_decay)
+        self.step = training_step(self.model, self.optimizer, args.compile)
+        self.images_per_second: list[float] = []  # training throughput, printed per epoch
         self.scheduler = (
             optim.CosineAnnealingLR(self.optimizer, args.epochs)
             if args.schedule == "cosine"
@@ -422,11 +442,12 @@ def train_one_epoch(run: Run, epoch: int, test_set: tuple[np.ndarray, np.ndarray
     try:
         augment = run.augment if args.shift else None
         train_loss, train_acc, batch_losses = train_epoch(
-            run.model, run.optimizer, run.loader, bar, augment
+            run.model, run.step, run.loader, bar, augment
         )
     finally:
         if bar is not None:
             bar.close()
+    run.images_per_second.append(len(run.loader.x) / (time.perf_counter() - epoch_start))
     if run.scheduler is not None:
         run.scheduler.step()
     if not math.isfinite(train_loss):
@@ -445,7 +466,7 @@ def train_one_epoch(run: Run, epoch: int, test_set: tuple[np.ndarray, np.ndarray
     print(
         f"epoch {epoch:2d}/{args.epochs}  train loss {train_loss:.4f}  "
         f"train acc {100 * train_acc:6.2f}%  test acc {100 * test_acc:6.2f}%  "
-        f"{seconds:5.1f} s",
+        f"{seconds:5.1f} s  {run.images_per_second[-1]:6.0f} img/s",
         flush=True,
     )
 
@@ -481,10 +502,15 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     total_seconds = time.perf_counter() - start
     final = history["test_acc"][-1]
     print(f"final test accuracy {100 * final:.2f}% in {total_seconds:.1f} s")
+    rate = float(np.median(run.images_per_second)) if run.images_per_second else None
+    if rate is not None:
+        mode = "compiled" if args.compile else "eager"
+        print(f"training: {rate:.0f} images/s ({mode}; the median epoch of this run)")
     result: dict[str, Any] = {
         "history": history,
         "test_accuracy": final,
         "seconds": total_seconds,
+        "images_per_second": rate,
         "architecture": run.arch,
         "model": run.model,
     }

@@ -64,6 +64,8 @@ def cross_entropy(
     smoothing = check_smoothing(label_smoothing, op)
     reduction = check_choice(reduction, REDUCTIONS, "reduction", op)
     target = as_target(target)
+    if target.dtype.kind in "iu" and w is None and not smoothing:  # the common case: one op
+        return _label_cross_entropy(rows, target, element_shape, ignore_index, reduction, op)
     if target.dtype.kind in "iu":
         flat, kept, total = _label_rows(target, element_shape, classes, ignore_index, w, op)
         dist = np.full((len(flat), classes), smoothing / classes, dtype=x.dtype)
@@ -146,6 +148,25 @@ def binary_cross_entropy_with_logits(
 
 
 # ---------------------------------------------------------------------- shared steps
+def _label_cross_entropy(
+    rows: Tensor,
+    target: Tensor,
+    shape: tuple[int, ...],
+    ignore_index: Any,
+    reduction: str,
+    op: str,
+) -> Tensor:
+    """Unweighted, unsmoothed cross-entropy of class labels: the engine's label-indexed op,
+    which checks the labels' values itself (so a compiled step checks every batch)."""
+    if target.shape != shape:
+        raise ShapeError(f"{op}: integer labels must have shape {shape}, got {target.shape}")
+    flat = target.reshape(-1) if target.ndim != 1 else target
+    loss = fused_cross_entropy(
+        rows, flat, reduction=reduction, ignore_index=check_ignore_index(ignore_index, op)
+    )
+    return loss if loss.shape == shape or reduction != "none" else loss.reshape(shape)
+
+
 def _class_rows(x: Tensor, op: str) -> tuple[Tensor, int, tuple[int, ...]]:
     """The input as (M, C) rows of class scores, C, and the shape of one loss per element."""
     if x.ndim == 0:

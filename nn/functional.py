@@ -47,6 +47,8 @@ from autograd_lite import (
     softplus,
     tanh,
 )
+from autograd_lite import dropout as ag_dropout
+from autograd_lite import linear as ag_linear
 
 from ._checks import as_generator, check_probability
 from ._targets import as_target, float_target, labels, reduce
@@ -84,10 +86,10 @@ __all__ = [
 def linear(x: Any, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """The notes' Affine layer: y = x @ W + b, with W of shape (in_features, out_features).
 
-    Backward gives dx = dy W^T, dW = x^T dy and db = sum of dy over the batch.
+    Backward gives dx = dy W^T, dW = x^T dy and db = sum of dy over the batch: one fused
+    op (``autograd_lite.linear``).
     """
-    out = as_tensor(x) @ weight
-    return out if bias is None else out + bias
+    return ag_linear(x, weight, bias)
 
 
 def dropout(
@@ -120,9 +122,8 @@ def _dropout(x: Tensor, p: float, training: bool, rng, mask_shape: tuple, where:
     p = check_probability(p, where)
     if not training or p == 0.0:
         return x
-    keep = as_generator(rng, where, allow_none=True).random(mask_shape) >= p
-    scale = keep / (1.0 - p) if p < 1.0 else np.zeros(mask_shape)
-    return x * scale.astype(x.dtype)
+    generator = as_generator(rng, where, allow_none=True)
+    return ag_dropout(x, p, generator, mask_shape)
 
 
 def mse_loss(input: Any, target: Any, reduction: str = "mean") -> Tensor:  # noqa: A002

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd_lite import ShapeError, Tensor, as_tensor
+from autograd_lite import ShapeError, Tensor, as_tensor, effect
 
 from . import init
 from ._checks import check_dtype, check_size, float_dtype
@@ -82,9 +82,7 @@ class _BatchNorm(Module):
                     "samples, or call eval() to use the running statistics"
                 )
             normalized, mean, var = _normalize(x, axes, self.eps)
-            self._update_running(
-                mean.data.reshape(-1), var.data.reshape(-1) * (count / (count - 1))
-            )
+            effect(self._update_running, mean, var, count)  # compiled: on every replay
         else:
             mean = self.running_mean.reshape(per_channel)
             var = self.running_var.reshape(per_channel)
@@ -101,7 +99,10 @@ class _BatchNorm(Module):
         check_dtype(self, x, self.running_mean.dtype)
         return x
 
-    def _update_running(self, mean: np.ndarray, unbiased_var: np.ndarray) -> None:
+    def _update_running(self, mean: Tensor, var: Tensor, count: int) -> None:
+        """running <- (1 - momentum) running + momentum batch, with the unbiased variance."""
+        mean = mean.data.reshape(-1)
+        unbiased_var = var.data.reshape(-1) * (count / (count - 1))
         m = self.momentum
         self.running_mean.data = (1 - m) * self.running_mean.data + m * mean
         self.running_var.data = (1 - m) * self.running_var.data + m * unbiased_var

@@ -3,9 +3,9 @@
 Each divides the step by the square root of an accumulated squared gradient, so an element
 whose gradient has been large moves less. The formulas are PyTorch's (and its state names);
 where *Deep Learning from Scratch* (chapter 6, ``common/optimizer.py``) differs, the class
-docstring says how. Each update allocates one scratch array per parameter (with ``out=``, so
-that it stays an array also for a 0-d parameter); everything else is done in place on the
-state arrays and the parameter.
+docstring says how. Each update works in place on the state arrays and the parameter, with
+the optimizer's scratch arrays (``Optimizer._scratch``, kept between steps) for the
+intermediate values: a step allocates nothing.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ class AdaGrad(Optimizer):
         self, p: np.ndarray, g: np.ndarray, state: dict[str, Any], group: Mapping[str, Any]
     ) -> None:
         h = state["sum"]
-        scratch = np.multiply(g, g, out=np.empty_like(p))
+        scratch = np.multiply(g, g, out=self._scratch(p))
         h += scratch
         np.sqrt(h, out=scratch)
         scratch += group["eps"]
@@ -114,8 +114,8 @@ class RMSProp(Optimizer):
     ) -> None:
         alpha = group["alpha"]
         if group["weight_decay"]:
-            g = with_weight_decay(g, p, group["weight_decay"])
-        scratch = np.multiply(g, g, out=np.empty_like(p))
+            g = with_weight_decay(g, p, group["weight_decay"], self._scratch(p, 1))
+        scratch = np.multiply(g, g, out=self._scratch(p))
         _moving_average(state["square_avg"], scratch, alpha, scratch)
         if group["centered"]:
             grad_avg = state["grad_avg"]
@@ -185,7 +185,7 @@ class Adam(Optimizer):
     def _decay(self, p: np.ndarray, g: np.ndarray, group: Mapping[str, Any]) -> np.ndarray:
         """Adam's weight decay: the L2 penalty's gradient joins g."""
         decay = group["weight_decay"]
-        return with_weight_decay(g, p, decay) if decay else g
+        return with_weight_decay(g, p, decay, self._scratch(p, 1)) if decay else g
 
     def _update(
         self, p: np.ndarray, g: np.ndarray, state: dict[str, Any], group: Mapping[str, Any]
@@ -194,7 +194,7 @@ class Adam(Optimizer):
         g = self._decay(p, g, group)
         state["step"] = t = state["step"] + 1
         exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
-        scratch = np.empty_like(p)  # out= below keeps it an array, also when p is 0-d
+        scratch = self._scratch(p)  # out= below keeps it an array, also when p is 0-d
         _moving_average(exp_avg, g, beta1, scratch)
         np.multiply(g, g, out=scratch)
         _moving_average(exp_avg_sq, scratch, beta2, scratch)

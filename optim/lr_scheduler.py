@@ -24,6 +24,8 @@ import math
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
+from autograd_lite import effect
+
 from .optimizer import Optimizer
 from .validation import Check, check_hyperparams, count, nonnegative, positive, positive_int
 
@@ -58,8 +60,12 @@ class LRScheduler:
         """Advance one epoch and set every group's lr to the schedule's value there.
 
         All the new rates are computed and checked before any is set, so a rate the
-        optimizer would refuse (an overflow to inf) changes nothing.
+        optimizer would refuse (an overflow to inf) changes nothing. An ``effect``: inside
+        ``autograd_lite.compile`` it happens on every replay.
         """
+        effect(self._step)
+
+    def _step(self) -> None:
         groups = self.optimizer.param_groups
         if len(groups) != len(self.base_lrs):
             raise ValueError(

@@ -30,7 +30,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from autograd_lite import Tensor, enable_grad
+from autograd_lite import Tensor, effect, enable_grad
 
 from .groups import ParamGroup, param_group_specs, unique_parameters
 from .validation import Check, check_hyperparams, check_keys, count, nonnegative
@@ -59,6 +59,7 @@ class Optimizer:
         self._check_combination(self.defaults)
         self.param_groups: list[ParamGroup] = []
         self.state: dict[int, dict[str, Any]] = {}
+        self._buffers: dict[tuple, np.ndarray] = {}  # scratch arrays, see _scratch
         for where, group in param_group_specs(owner, params):
             self._add_group(where, group)
 
@@ -114,7 +115,12 @@ class Optimizer:
 
     # ------------------------------------------------------------------ training
     def zero_grad(self) -> None:
-        """Set every parameter's ``.grad`` to None (the next backward starts afresh)."""
+        """Set every parameter's ``.grad`` to None (the next backward starts afresh).
+
+        An ``effect``: inside ``autograd_lite.compile`` it happens on every replay."""
+        effect(self._zero_grad)
+
+    def _zero_grad(self) -> None:
         for group in self.param_groups:
             for p in group["params"]:
                 p.grad = None
@@ -129,6 +135,10 @@ class Optimizer:
         if closure is not None:
             with enable_grad():
                 loss = closure()
+        effect(self._step)  # inside autograd_lite.compile: on every replay
+        return loss
+
+    def _step(self) -> None:
         index = -1
         for group in self.param_groups:
             for p in group["params"]:
@@ -149,7 +159,6 @@ class Optimizer:
                 # Assigning the updated array back records the in-place change (Tensor.data's
                 # version), so a backward still pending through the old values raises.
                 p.data = data
-        return loss
 
     # ------------------------------------------------------------------ state
     def state_dict(self) -> dict[str, Any]:
@@ -249,6 +258,17 @@ class Optimizer:
             "subclass such as SGD or Adam, or define _update(p, g, state, group)"
         )
 
+    def _scratch(self, p: np.ndarray, which: int = 0) -> np.ndarray:
+        """A work array of ``p``'s shape and dtype, kept between steps, so an update
+        allocates nothing: one per shape, dtype and ``which`` (an update needing two at
+        once asks for 0 and 1). Parameters are updated one after another, so parameters
+        of one shape share it. Not part of the state: nothing in it outlives an update."""
+        key = (p.shape, p.dtype.str, which)
+        buffer = self._buffers.get(key)
+        if buffer is None:
+            buffer = self._buffers[key] = np.empty(p.shape, p.dtype)
+        return buffer
+
     def _new_state(self, p: np.ndarray, group: Mapping[str, Any]) -> dict[str, Any]:
         """A parameter's first state: ``step`` is 0, every other entry is zeros like ``p``."""
         names = self._state_names(group)
@@ -296,9 +316,11 @@ class Optimizer:
         return "\n".join(lines) + "\n)"
 
 
-def with_weight_decay(g: np.ndarray, p: np.ndarray, weight_decay: float) -> np.ndarray:
-    """``g + weight_decay * p`` (an L2 penalty's gradient) in a new array; ``g`` is untouched."""
-    out = np.multiply(p, weight_decay, out=np.empty_like(p))  # out=: an array also when 0-d
+def with_weight_decay(
+    g: np.ndarray, p: np.ndarray, weight_decay: float, out: np.ndarray
+) -> np.ndarray:
+    """``g + weight_decay * p`` (an L2 penalty's gradient) in ``out``; ``g`` is untouched."""
+    np.multiply(p, weight_decay, out=out)  # out=: an array also when 0-d
     out += g
     return out
 

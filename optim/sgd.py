@@ -88,22 +88,22 @@ class SGD(Optimizer):
     ) -> None:
         m, dampening = group["momentum"], group["dampening"]
         if group["weight_decay"]:
-            g = with_weight_decay(g, p, group["weight_decay"])
+            g = with_weight_decay(g, p, group["weight_decay"], self._scratch(p, 1))
         if m:
             b = state.get("momentum_buffer")
             if b is None:
                 b = state["momentum_buffer"] = np.array(g, dtype=p.dtype)  # b_1 = g_1
             else:
                 b *= m
-                b += (1 - dampening) * g if dampening else g
+                b += np.multiply(g, 1 - dampening, out=self._scratch(p)) if dampening else g
             if group["nesterov"]:
-                d = b * m
+                d = np.multiply(b, m, out=self._scratch(p))
                 d += g
                 d *= group["lr"]
                 p -= d
                 return
             g = b
-        p -= group["lr"] * g
+        p -= np.multiply(g, group["lr"], out=self._scratch(p))
 
 
 class Momentum(Optimizer):
@@ -125,7 +125,7 @@ class Momentum(Optimizer):
     ) -> None:
         v = state["velocity"]
         v *= group["momentum"]
-        v -= group["lr"] * g
+        v -= np.multiply(g, group["lr"], out=self._scratch(p))
         p += v
 
 
@@ -140,7 +140,7 @@ class Nesterov(Momentum):
         self, p: np.ndarray, g: np.ndarray, state: dict[str, Any], group: Mapping[str, Any]
     ) -> None:
         a, v = group["momentum"], state["velocity"]
-        scratch = np.multiply(g, group["lr"], out=np.empty_like(p))
+        scratch = np.multiply(g, group["lr"], out=self._scratch(p))
         v *= a
         v -= scratch  # v <- a v - lr g
         scratch *= 1 + a

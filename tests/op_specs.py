@@ -126,6 +126,14 @@ def _matmul_shapes(draw):
 
 
 @st.composite
+def _linear_shapes(draw, bias: bool):
+    """x of shape (..., in) (1-D included), w (in, out) and, with ``bias``, b (out,)."""
+    lead = draw(st.lists(st.integers(1, 3), max_size=2))
+    k, m = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    return ((*lead, k), (k, m), (m,)) if bias else ((*lead, k), (k, m))
+
+
+@st.composite
 def _stack_case(draw):
     shape = draw(shapes())
     n = draw(st.integers(1, 3))
@@ -188,6 +196,32 @@ def _np_softmax(x, axis):
 
 def _np_softmax_cross_entropy(x, t):
     return -np.sum(t * np.log(_np_softmax(x, 1)), axis=1)
+
+
+@st.composite
+def _label_kwargs(draw, shapes_):
+    """Labels for (N, C) logits (C >= 2), the first always counted, and how to reduce."""
+    n, classes = shapes_[0]
+    rest = draw(hnp.arrays(np.int64, n - 1, elements=st.integers(0, classes - 1)))
+    return {
+        "labels": np.concatenate([[0], rest]).astype(np.int64),
+        "reduction": draw(st.sampled_from(["none", "sum", "mean"])),
+        "ignore_index": draw(st.sampled_from([-100, classes - 1])),
+    }
+
+
+def _np_label_cross_entropy(x, labels, reduction, ignore_index):
+    kept = labels != ignore_index
+    log_p = np.log(_np_softmax(x, 1))
+    losses = np.where(kept, -log_p[np.arange(len(labels)), np.where(kept, labels, 0)], 0.0)
+    if reduction == "none":
+        return losses
+    return losses.sum() if reduction == "sum" else losses.sum() / kept.sum()
+
+
+def _np_dropout(x, p):
+    keep = np.random.default_rng(0).random(x.shape) >= p
+    return x * (keep / (1.0 - p) if p < 1.0 else np.zeros(x.shape))
 
 
 def _np_erf(x):
@@ -336,6 +370,13 @@ SPECS: dict[str, OpSpec] = {
         lambda x, value: value * x, lambda x, value: value * x, cases(1, kwargs=_scalar_kwargs)
     ),
     "div": OpSpec(lambda x, y: x / y, np.divide, cases(2, elements=[floats(), POSITIVE])),
+    "div_scalar": OpSpec(
+        lambda x, value: x / value,
+        lambda x, value: x / value,
+        cases(
+            1, kwargs=lambda _: st.fixed_dictionaries({"value": st.sampled_from([-3, 0.5, 7.0])})
+        ),
+    ),
     "neg": OpSpec(lambda x: -x, np.negative, _ONE),
     "pow": OpSpec(lambda x, y: x**y, np.power, cases(2, elements=[POSITIVE, floats()])),
     "pow_scalar": OpSpec(
@@ -410,6 +451,8 @@ SPECS: dict[str, OpSpec] = {
         lambda x: ag.ops.PiecewiseConstant.apply(x, value=np.sign(x.data)),
         np.sign,
         cases(1, elements=OFF_THE_JUMPS),
+        # its value is an attribute computed in Python: a compiled trace refuses that read
+        {"compiled": False},
     ),
     "round": OpSpec(
         lambda x, decimals: x.round(decimals),
@@ -506,6 +549,11 @@ SPECS: dict[str, OpSpec] = {
     ),
     # linear algebra
     "matmul": OpSpec(lambda x, y: x @ y, np.matmul, cases(2, input_shapes=_matmul_shapes())),
+    "linear": OpSpec(
+        lambda x, w, *b: ag.linear(x, w, *b),
+        lambda x, w, *b: x @ w + (b[0] if b else 0.0),
+        cases(2, input_shapes=_linear_shapes(False)) | cases(3, input_shapes=_linear_shapes(True)),
+    ),
     # fused, numerically stable
     "softmax": OpSpec(
         lambda x, axis: x.softmax(axis),
@@ -526,6 +574,25 @@ SPECS: dict[str, OpSpec] = {
         ag.softmax_cross_entropy,
         _np_softmax_cross_entropy,
         cases(2, elements=[floats(), floats(0, 1)], input_shapes=_matrix_pair()),
+    ),
+    "dropout": OpSpec(
+        lambda x, p: ag.dropout(x, p, np.random.default_rng(0)),  # the same mask every call
+        _np_dropout,
+        cases(1, kwargs=lambda _: st.fixed_dictionaries({"p": st.sampled_from([0, 0.3, 1])})),
+        # compiled, the generator made at the trace draws a new mask on each replay (tested
+        # in test_compile.py), so the replay cannot equal a call with a new generator
+        {"compiled": False},
+    ),
+    "label_cross_entropy": OpSpec(
+        lambda x, labels, reduction, ignore_index: ag.softmax_cross_entropy(
+            x, labels, reduction=reduction, ignore_index=ignore_index
+        ),
+        _np_label_cross_entropy,
+        cases(
+            1,
+            input_shapes=shapes(min_dims=2, max_dims=2, min_side=2).map(lambda s: (s,)),
+            kwargs=_label_kwargs,
+        ),
     ),
     # convolution and pooling (chapter 7)
     **CONV_SPECS,

@@ -197,8 +197,8 @@ def _graph_tensors(root: Tensor) -> list[Tensor]:
     """Every tensor of the graph below ``root``, once each."""
     seen, stack = {id(root): root}, [root]
     while stack:
-        node = stack.pop()._node
-        for x in () if node is None else node.inputs:
+        t = stack.pop()
+        for x in () if t._op is None else t.inputs:
             if id(x) not in seen:
                 seen[id(x)] = x
                 stack.append(x)
@@ -214,14 +214,14 @@ def test_a_float32_w2_step_is_float32_throughout(monkeypatch):
     x, t = _random_batch(W2, 4)
     loss = runner.loss(x, t)
     tensors = _graph_tensors(loss)
-    nodes = [t._node for t in tensors if t._node is not None]
+    nodes = [t for t in tensors if t._op is not None]  # a tensor an op made is its node
     forward = _float_dtypes(*(t.data for t in tensors))
     saved = [getattr(node, "saved", ()) for node in nodes]  # the arrays kept for backward
     forward |= _float_dtypes(*(a for arrays in saved for a in arrays))
     assert forward == {"float32"}
 
     backward: set[str] = set()  # dtypes of the gradients each backward rule receives and returns
-    for op in {node.op for node in nodes}:
+    for op in {node._op for node in nodes}:
         monkeypatch.setattr(op, "backward", _recording(op.backward, backward))
     loss.backward()
     assert backward == {"float32"}
@@ -270,6 +270,25 @@ def test_the_hand_written_chain_backward_matches_central_differences():
     np.testing.assert_allclose(g, numerical, rtol=1e-6)
 
 
+def test_the_compiled_chain_and_runner_equal_eager_autograd_lite_bit_for_bit():
+    ops = chain_ops(50)
+    chain = make_chain("compiled", ops)
+    for seed in (0, 1):  # the first call traces, the second replays
+        x = np.random.default_rng(seed).uniform(0.5, 1.0, 10)
+        for compiled, eager in zip(chain(x), autograd_lite_chain(x, tensor_steps(ops))):
+            assert np.array_equal(compiled, eager)
+    weights = initial_weights(W2)
+    runners = [make_runner(e, W2, weights) for e in ("autograd_lite", "compiled")]
+    rng = np.random.default_rng(0)
+    for _ in range(3):
+        x = rng.standard_normal((8, 784)).astype(np.float32)
+        t = rng.integers(0, 10, 8)
+        for runner in runners:
+            runner.step(x, t)
+    for (w_eager, b_eager), (w_compiled, b_compiled) in zip(*(r.weights() for r in runners)):
+        assert np.array_equal(w_eager, w_compiled) and np.array_equal(b_eager, b_compiled)
+
+
 def test_the_chain_is_the_same_by_hand_and_with_autograd_lite():
     ops, x = chain_ops(50), chain_input(10)
     for by_hand, with_tensors in zip(
@@ -287,7 +306,7 @@ def test_a_long_chain_keeps_its_gradient_normal():
 
 def test_the_harness_runs_end_to_end_without_torch(tmp_path, capsys):
     out = tmp_path / "results.json"
-    engines = ["numpy", "numpy_tuned", "autograd_lite"]
+    engines = ["numpy", "numpy_tuned", "autograd_lite", "compiled"]
     args = ["--engines", *engines, "--limit", str(LIMIT), "--epochs", "1"]
     args += ["--repeats", "1", "--w3-ops", "50", "--w3-runs", "1"]
     args += ["--w4-ops", "1000", "--w4-repeats", "1", "--max-wait", "0", "--json", str(out)]
@@ -301,15 +320,18 @@ def test_the_harness_runs_end_to_end_without_torch(tmp_path, capsys):
     w3_row = next(line for line in report.splitlines() if line.startswith("| W3: chain of 50"))
     assert w3_row.split(" | ")[3] == "-"  # numpy tuned's column: the chain is not tuned
     assert json.loads(out.read_text())["w1"]["accuracy"] == results["w1"]["accuracy"]
-    for engine in ("numpy_tuned", "autograd_lite"):
+    for engine in ("numpy_tuned", "autograd_lite", "compiled"):
         assert results["w1"]["max_weight_difference"][engine] < 1e-12
-    assert set(results["w3"]["max_relative_difference"]) == {"numpy", "autograd_lite"}
-    assert results["w3"]["max_relative_difference"]["autograd_lite"] < 1e-12
+    assert "| W1 | autograd_lite compiled |" in report
+    assert set(results["w3"]["max_relative_difference"]) == {"numpy", "autograd_lite", "compiled"}
+    assert results["w3"]["max_relative_difference"]["compiled"] < 1e-12
     memory = {(m["workload"], m["engine"]): m for m in results["memory"]}
-    chain_engines = ("numpy", "autograd_lite")
-    assert set(memory) == {("w2", e) for e in engines} | {
-        (w, e) for w in ("w4", "w5") for e in chain_engines
-    }
+    chain_engines, conv_engines = ("numpy", "autograd_lite", "compiled"), ("numpy", "autograd_lite")
+    assert set(memory) == (
+        {("w2", e) for e in engines}
+        | {("w4", e) for e in chain_engines}
+        | {("w5", e) for e in conv_engines}
+    )
     assert all(m["peak_mib"] >= m["baseline_mib"] > 0 for m in memory.values())
     assert set(results["w5"]["median"]) == {"numpy", "autograd_lite"}  # tuned: MLPs only
     assert results["w5"]["max_weight_difference"]["autograd_lite"] < 1e-5

@@ -585,3 +585,26 @@ def test_save_writes_every_epoch_atomically(cached_mnist, mnist_dir, tmp_path, m
     argv = ["--data-dir", str(mnist_dir), *RESUMABLE[:6], "--epochs", "2", "--no-progress"]
     train_mnist.main([*argv, "--save", str(tmp_path / "m.npz")])
     assert written == ["m.npz", "m.ckpt.npz"] * 2
+
+
+@pytest.mark.parametrize(
+    "model_argv",
+    [
+        ["--hidden", "16", "--batch-norm", "--dropout", "0.2", "--limit", "300"],
+        ["--model", "cnn", "--limit", "200", "--epochs", "1"],
+    ],
+)
+def test_compile_trains_to_the_same_weights_and_reports_images_per_second(
+    cached_mnist, mnist_dir, capsys, model_argv
+):
+    argv = ["--data-dir", str(mnist_dir), "--epochs", "2", "--no-progress", *model_argv]
+    eager = train_mnist.main(argv)
+    assert "images/s (eager" in capsys.readouterr().out
+    compiled = train_mnist.main([*argv, "--compile"])
+    out = capsys.readouterr().out
+    assert "images/s (compiled" in out and " img/s" in out.splitlines()[1]
+    assert compiled["images_per_second"] > 0
+    assert compiled["history"]["batch_loss"] == eager["history"]["batch_loss"]
+    expected, got = eager["model"].state_dict(), compiled["model"].state_dict()
+    for name in expected:  # bit for bit: weights, batch norm statistics
+        np.testing.assert_array_equal(got[name], expected[name], err_msg=name)

@@ -301,3 +301,19 @@ def test_the_expected_state_follows_the_loaded_hyperparameters():
     np.testing.assert_array_equal(
         plain.state[0]["momentum_buffer"], with_momentum.state[0]["momentum_buffer"]
     )
+
+
+@pytest.mark.parametrize("name", sorted(OPTIMIZERS))
+def test_a_step_after_the_first_allocates_no_parameter_sized_array(name):
+    # the scratch arrays live in the optimizer (issue 15): a step only works in place
+    import tracemalloc
+
+    p = Tensor(np.ones((64, 64)), requires_grad=True)
+    opt = OPTIMIZERS[name]([p])
+    for _ in range(2):  # the first step makes the state and the scratch arrays
+        p.grad = Tensor(np.full((64, 64), 0.5))
+        tracemalloc.start()
+        opt.step()
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+    assert peak < p.data.nbytes // 4, f"{name}: a step allocated {peak} bytes"

@@ -874,7 +874,10 @@ class EngineMachine(RuleBasedStateMachine):
         finally:
             x.data[...] = original  # the old values back, in the same array (no new version)
         self._assert_grads_unchanged(before)
-        self.poisoned |= {j for j, r in enumerate(self.recs) if i in r.reads}
+        # every tensor sharing x's version counter (x itself, its views, detached copies)
+        # changed with it: the ops that read any of them can no longer backward
+        changed = {j for j, r in enumerate(self.recs) if r.tensor._version is x._version}
+        self.poisoned |= {j for j, r in enumerate(self.recs) if r.reads & changed}
 
     def _modifiable(self) -> list[int]:
         """Leaves whose array can be written in place (not a read-only broadcast view)."""

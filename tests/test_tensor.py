@@ -71,7 +71,7 @@ def test_python_numbers_become_attributes_of_scalar_ops_on_float_tensors():
         (x * np.float64(2.5), "mul", [2.5, -5.0]),  # numpy scalars: a constant Tensor
     ]:
         assert (y.op, y.dtype, y.data.tolist()) == (op, np.float32, expected)
-        assert len(y._node.inputs) == (1 if op.endswith("_scalar") else 2)
+        assert len(y.inputs) == (1 if op.endswith("_scalar") else 2)
     assert (Tensor(np.array([1, 2])) * 2).dtype == np.int64  # integer tensors: numpy promotion
     with pytest.raises(DTypeError, match="mul_scalar"):
         x * 10**400
@@ -237,3 +237,29 @@ def test_numpy_on_a_tensor_that_requires_grad_is_refused():
         w.numpy()
     assert w.detach().numpy() is w.data
     assert (w * 2.0).detach().numpy().tolist() == [2.0, 4.0]
+
+
+def test_an_op_on_a_parameter_returns_a_plain_tensor():
+    # an op's output is a new Tensor, not an instance of its input's subclass: a Parameter
+    # times 2 assigned to a module attribute must not become a trained parameter
+    import nn
+
+    w = nn.Parameter(np.ones(2))
+    for out in (w * 2.0, w.exp(), w + Tensor([1.0, 2.0]), Tensor([1.0, 2.0]) * w, w.sum()):
+        assert type(out) is Tensor
+
+
+def test_a_comparison_of_a_tensor_that_requires_grad_does_not_keep_it_alive():
+    import gc
+    import weakref
+
+    gc.disable()
+    try:
+        x = Tensor([1.0, -1.0], requires_grad=True)
+        y = x * 2.0
+        mask = y > 0  # a bool result: a leaf, not a node
+        ref = weakref.ref(y)
+        del y
+        assert ref() is None and mask.is_leaf and mask.tolist() == [True, False]
+    finally:
+        gc.enable()

@@ -11,14 +11,28 @@ from __future__ import annotations
 
 from ..function import Function
 from .activation import Elu, Erf, Gelu, Hardtanh, LeakyRelu, LogSigmoid, Silu, Softplus
-from .arithmetic import Add, AddScalar, Div, Mul, MulScalar, Neg, Pow, PowScalar, Sub
+from .arithmetic import (
+    Add,
+    AddScalar,
+    Div,
+    DivScalar,
+    Mul,
+    MulScalar,
+    Neg,
+    Pow,
+    PowScalar,
+    Sub,
+)
 from .compare import Clip, Maximum, Minimum, Where
 from .conv import Conv2d, Conv2dGradInput, Conv2dGradWeight
+from .dropout import Dropout
 from .elementwise import Abs, Cos, Exp, Log, Relu, Sigmoid, Sin, Sqrt, Tanh
 from .index import Concatenate, GetItem, IndexAdd
-from .linalg import MatMul
+from .label_loss import LabelCrossEntropy
+from .linalg import Linear, MatMul
 from .pad import Pad
 from .pool import AvgPool2d, AvgPool2dGrad, MaxPool2d, MaxPool2dGrad, MaxPool2dSelect
+from .predicate import Predicate
 from .reduce import Cumsum, Max, Min, Prod, Sum
 from .rounding import Ceil, Floor, PiecewiseConstant, Round, Sign
 from .shape import Astype, BroadcastTo, Clone, Flip, Reshape, SumTo, Transpose
@@ -28,11 +42,11 @@ OPS: dict[str, type[Function]] = {
     op.name(): op
     for op in (
         # arithmetic
-        Add, AddScalar, Sub, Mul, MulScalar, Div, Neg, Pow, PowScalar,
+        Add, AddScalar, Sub, Mul, MulScalar, Div, DivScalar, Neg, Pow, PowScalar,
         # elementwise
         Exp, Log, Sqrt, Abs, Sin, Cos, Tanh, Sigmoid, Relu,
         # activations
-        Erf, Softplus, Gelu, Silu, Elu, LeakyRelu, LogSigmoid, Hardtanh,
+        Erf, Softplus, Gelu, Silu, Elu, LeakyRelu, LogSigmoid, Hardtanh, Dropout,
         # piecewise constant (gradient 0)
         Sign, Floor, Ceil, Round, PiecewiseConstant,
         # selecting
@@ -44,13 +58,13 @@ OPS: dict[str, type[Function]] = {
         # indexing and joining
         GetItem, IndexAdd, Concatenate,
         # linear algebra
-        MatMul,
+        MatMul, Linear,
         # convolution and pooling (chapter 7), each with the ops its gradient is made of
         Pad, Conv2d, Conv2dGradInput, Conv2dGradWeight,
         MaxPool2d, MaxPool2dGrad, MaxPool2dSelect, AvgPool2d, AvgPool2dGrad,
         # fused, numerically stable
-        Softmax, LogSoftmax, LogSumExp, SoftmaxCrossEntropy,
+        Softmax, LogSoftmax, LogSumExp, SoftmaxCrossEntropy, LabelCrossEntropy,
     )
 }  # fmt: skip
 
-__all__ = ["OPS", *(op.__name__ for op in OPS.values())]
+__all__ = ["OPS", "Predicate", *(op.__name__ for op in OPS.values())]

@@ -97,6 +97,22 @@ class MulScalar(Op):
         return grad * ctx.attrs["value"]
 
 
+class DivScalar(Op):
+    """``x / value`` for a Python number ``value`` (``mean`` divides by the count so): exact
+    division, where multiplying by 1 / value would round twice."""
+
+    reads_inputs = False  # backward needs only the number
+
+    @staticmethod
+    def forward(ctx, x, value):
+        return x / value
+
+    @staticmethod
+    def backward(ctx, grad):
+        # d(x/c)/dx = 1/c
+        return grad / ctx.attrs["value"]
+
+
 class Div(Op):
     @staticmethod
     def forward(ctx, x, y):

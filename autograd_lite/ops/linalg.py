@@ -58,3 +58,42 @@ class MatMul(Op):
             gy = _swap_last(x2) @ g
             gy = gy.squeeze(-1) if y.ndim == 1 else gy
         return gx, gy
+
+
+class Linear(Op):
+    """x W + b as one node: the notes' Affine layer, W of shape (in, out), b of shape (out,).
+
+    Forward adds b into the product in place, so the layer makes one array; backward is the
+    layer's three products, dx = dy W^T (only when x needs it), dW = x^T dy and db = the sum
+    of dy over every leading axis, one reduction, with x's leading axes taken as rows.
+    ``linear(x, w)`` (no bias) has two inputs.
+    """
+
+    @staticmethod
+    def forward(ctx, x, w, *bias):
+        if x.ndim == 0 or w.ndim != 2 or x.shape[-1] != w.shape[0]:
+            raise ShapeError(
+                f"linear: input {x.shape} and weight {w.shape}: the weight must be a matrix "
+                "(in_features, out_features) and the input's last axis in_features long"
+            )
+        if bias and bias[0].shape != w.shape[1:]:
+            raise ShapeError(f"linear: bias {bias[0].shape} must have shape {w.shape[1:]}")
+        out = np.matmul(x, w)
+        if bias:
+            b = bias[0]
+            if np.result_type(out, b) == out.dtype:
+                out += b  # the product is ours: no second array
+            else:
+                out = out + b  # a wider bias promotes, as x @ w + b does
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, w = ctx.operands[:2]
+        needs = ctx.needs_input_grad
+        rows = grad.reshape(-1, grad.shape[-1])
+        gx = grad @ w.swapaxes(0, 1) if needs[0] else None
+        gw = x.reshape(-1, x.shape[-1]).swapaxes(0, 1) @ rows if needs[1] else None
+        if len(needs) == 2:
+            return gx, gw
+        return gx, gw, rows.sum(axis=0) if needs[2] else None

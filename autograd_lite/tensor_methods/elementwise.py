@@ -128,15 +128,15 @@ class Elementwise:
 
     def isnan(self) -> Tensor:
         """Where the values are NaN (a bool tensor, no gradient)."""
-        return self._constant(np.isnan(self._data))
+        return ops.Predicate.apply(self, fn=np.isnan)
 
     def isinf(self) -> Tensor:
         """Where the values are +inf or -inf (a bool tensor, no gradient)."""
-        return self._constant(np.isinf(self._data))
+        return ops.Predicate.apply(self, fn=np.isinf)
 
     def isfinite(self) -> Tensor:
         """Where the values are neither NaN nor infinite (a bool tensor, no gradient)."""
-        return self._constant(np.isfinite(self._data))
+        return ops.Predicate.apply(self, fn=np.isfinite)
 
     def isclose(
         self, other: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
@@ -144,13 +144,14 @@ class Elementwise:
         """Where |x - other| <= atol + rtol * |other| (a bool tensor, no gradient)."""
         other = self._lift(other, "isclose")
         try:
-            close = np.isclose(self._data, other._data, rtol=rtol, atol=atol, equal_nan=equal_nan)
-        except ValueError as error:
+            return ops.Predicate.apply(
+                self, other, fn=np.isclose, rtol=rtol, atol=atol, equal_nan=equal_nan
+            )
+        except ShapeError as error:
             raise ShapeError(f"isclose: shapes {self.shape} and {other.shape}: {error}") from None
-        return self._constant(close)
 
     def allclose(
         self, other: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
     ) -> bool:
         """Whether ``isclose`` holds everywhere (a Python bool, as in PyTorch)."""
-        return bool(self.isclose(other, rtol=rtol, atol=atol, equal_nan=equal_nan)._data.all())
+        return bool(self.isclose(other, rtol=rtol, atol=atol, equal_nan=equal_nan).all())

@@ -103,24 +103,22 @@ class Reductions:
         if self.size == 0:
             raise ShapeError(f"{op}: the tensor is empty (shape {self.shape}); there is no index")
         axis = None if axis is None else single_axis(op, axis, self.ndim)
-        found = find(self._data, axis=axis, keepdims=check_keepdims(op, keepdims))
-        return self._constant(np.asarray(found, dtype=np.int64))
+        keepdims = check_keepdims(op, keepdims)
+        return ops.Predicate.apply(self, fn=find, axis=axis, keepdims=keepdims)  # int64 (intp)
 
     @keyword_aliases
     def any(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
         """Whether some element along ``axis`` is nonzero (a bool tensor, no gradient)."""
         axes = normalize_axes("any", axis, self.ndim)
-        return self._constant(
-            np.any(self._data, axis=axes, keepdims=check_keepdims("any", keepdims))
-        )
+        keepdims = check_keepdims("any", keepdims)
+        return ops.Predicate.apply(self, fn=np.any, axis=axes, keepdims=keepdims)
 
     @keyword_aliases
     def all(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
         """Whether every element along ``axis`` is nonzero (a bool tensor, no gradient)."""
         axes = normalize_axes("all", axis, self.ndim)
-        return self._constant(
-            np.all(self._data, axis=axes, keepdims=check_keepdims("all", keepdims))
-        )
+        keepdims = check_keepdims("all", keepdims)
+        return ops.Predicate.apply(self, fn=np.all, axis=axes, keepdims=keepdims)
 
     @keyword_aliases
     def logsumexp(self, axis: Axis = None, keepdims: bool = False) -> Tensor:

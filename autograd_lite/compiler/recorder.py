@@ -1,0 +1,325 @@
+"""Tracing: run a function once, eagerly, and write down every kernel it executes.
+
+While a trace records, ``Function.apply`` reports each op it runs (its forward kernel) to
+the recorder (``function.Tracing``), and a few seams of the library are wrapped for the
+tracing thread (other threads go straight through to the originals): the engine's
+per-node helpers (``_backward_node``, ``_fit_to_input``, ``_sum``, ``_accumulate``,
+``_deliver_to_leaves``), ``Tensor.zero_grad`` (recorded as an effect), ``Tensor.__init__``
+(to know which tensors the function made) and the Tensor methods that turn a value into
+Python (``.data``, ``.item()``, ``bool()``, ...). The wrappers call the original and
+append a step (``steps.py``) that repeats the call. Eager code pays one attribute read per
+op for this: the seams are plain functions again as soon as the trace ends.
+
+Values are followed by identity: a tensor made by a recorded op, or a gradient array a
+recorded step returned, is known, and a later step that uses it reads it from the same
+place on replay. Everything the trace does not know is a constant of the trace (a parameter
+tensor is read afresh, since its ``_data`` is read at each replay; a lifted Python number is
+kept as it was).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from .. import engine
+from ..errors import TraceError
+from ..function import _NOT_RECORDED, Function, Tracing
+from ..tensor import Tensor
+from . import steps
+
+_LOCK = threading.Lock()  # one trace at a time: the seams are shared by the whole process
+_ACTIVE: Recorder | None = None
+
+# Tensor methods that hand a value to Python: a branch or a number computed from them would
+# be fixed at the trace's values, so inside a trace they raise instead.
+_VALUE_READS = ("__bool__", "__float__", "__int__", "__array__", "item", "tolist", "numpy")
+
+
+def active() -> Recorder | None:
+    """The recorder tracing on this thread, unless it is paused (inside an effect)."""
+    recorder = _ACTIVE
+    if recorder is None or recorder.thread != threading.get_ident() or recorder.paused:
+        return None
+    return recorder
+
+
+class Recorder:
+    """The steps of one trace, and what it knows about the values they pass."""
+
+    def __init__(self, name: str, placeholders: list[Tensor]) -> None:
+        self.name = name
+        self.thread = threading.get_ident()
+        self.paused = 0
+        self.tape: list[functools.partial] = []
+        self.slots: list[Any] = []  # one per gradient array (trace values, kept alive)
+        self.slot_of: dict[int, int] = {}  # id(array) -> its slot
+        self.exits: list[Any] = []
+        self.exit_of: dict[int, int] = {}
+        self.placeholders = placeholders
+        self.aliases: list[list[Tensor]] = [[] for _ in placeholders]
+        self.traced: dict[int, Tensor] = {id(t): t for t in placeholders}  # made in the trace
+        self.owner: dict[int, Tensor] = {id(t._data): t for t in placeholders}  # array -> tensor
+        self.grad_of: dict[int, Tensor] = {}  # id(a .grad the trace delivered) -> its tensor
+        self.created: dict[int, Tensor] = {}  # tensors constructed inside the trace
+        self.kept: list[Any] = []  # objects whose ids are keys above stay alive
+
+    # ------------------------------------------------------------------ forward
+    def forward(self, op: type[Function], inputs: tuple, attrs: dict, out: Tensor) -> None:
+        """Record one op's forward kernel (``Function.apply`` just ran it)."""
+        for x in inputs:
+            if id(x) not in self.traced:
+                self._adopt(x, op)
+        self._check_attrs(op, attrs)
+        if out._op is op:  # the output is the op's graph node, and its own context
+            step = functools.partial(steps.forward_recorded, op, out, inputs, attrs, out)
+        else:
+            step = functools.partial(
+                steps.forward_unrecorded, op, _NOT_RECORDED, inputs, attrs, out
+            )
+        self.tape.append(step)
+        self.traced[id(out)] = out
+        self.owner[id(out._data)] = out
+        self.kept.append(out)
+
+    def _adopt(self, x: Tensor, op: type[Function]) -> None:
+        """A tensor the trace did not make: an alias of an argument (``Tensor(x)``, rebound
+        at each replay with it), or a constant of the trace (parameters are read afresh)."""
+        for i, placeholder in enumerate(self.placeholders):
+            if x._data is placeholder._data:
+                self.aliases[i].append(x)
+                self.traced[id(x)] = x
+                return
+            if np.may_share_memory(x._data, placeholder._data):
+                raise TraceError(
+                    f"{self.name}: {op.name()} gets a tensor that views argument {i} but was "
+                    "made outside an op (e.g. Tensor(x.data[1:])), so a replay would see the "
+                    "first call's values; index the argument itself (x[1:])"
+                )
+
+    def _check_attrs(self, op: type[Function], attrs: dict) -> None:
+        for key, value in attrs.items():
+            if isinstance(value, np.ndarray) and any(
+                np.may_share_memory(value, t._data) for t in self.traced.values()
+            ):
+                raise TraceError(
+                    f"{self.name}: {op.name()}'s {key} is an array computed from a tensor of "
+                    "the traced function; a replay would keep the first call's values"
+                )
+
+    # ------------------------------------------------------------------ backward
+    def backward_node(self, node, grad, retain_graph: bool, on_arrays: bool) -> tuple:
+        if not on_arrays:
+            raise TraceError(
+                f"{self.name}: backward(create_graph=True) cannot be compiled; compute "
+                "higher-order gradients eagerly"
+            )
+        with self.pause():
+            input_grads = _ORIGINALS["_backward_node"](node, grad, retain_graph, on_arrays)
+        if grad is None:
+            return input_grads
+        source = self.source(grad)
+        outs = tuple(None if g is None else self.new_slot(g) for g in input_grads)
+        self.tape.append(functools.partial(steps.backward, node, self.slots, source, outs))
+        return input_grads
+
+    def fit_to_input(self, grad, x, node, on_arrays: bool):
+        with self.pause():
+            fitted = _ORIGINALS["_fit_to_input"](grad, x, node, on_arrays)
+        if fitted is not grad:
+            source = self.source(grad)
+            target = self.new_slot(fitted)
+            self.tape.append(functools.partial(steps.fit, self.slots, source, target, x, node))
+        return fitted
+
+    def sum(self, a, b):
+        with self.pause():
+            total = _ORIGINALS["_sum"](a, b)
+        first, second = self.source(a), self.source(b)
+        target = self.new_slot(total)
+        self.tape.append(functools.partial(steps.add, self.slots, first, second, target))
+        return total
+
+    def deliver_to_leaves(self, leaves, grads, wanted, exit_, on_arrays: bool) -> None:
+        if wanted is not None:
+            raise TraceError(
+                f"{self.name}: autograd_lite.grad() cannot be compiled; call backward() "
+                "and read the .grad of the leaves"
+            )
+        _ORIGINALS["_deliver_to_leaves"](leaves, grads, wanted, exit_, on_arrays)
+
+    def accumulate(self, t, grad, exit_, on_arrays: bool) -> None:
+        index = self.exit_of.get(id(exit_))
+        if index is None:  # the pass's first gradient out: open its exit on replay too
+            index = self.exit_of[id(exit_)] = len(self.exits)
+            self.exits.append(None)
+            self.kept.append(exit_)
+            foreign = tuple(self.source(a) for a in exit_._taken.values())
+            self.tape.append(
+                functools.partial(steps.open_exit, self.exits, index, self.slots, foreign)
+            )
+        source = self.source(grad)
+        if t.grad is None and (id(t) in self.created or id(t) in self.traced):
+            # a tensor made inside the function starts each eager call with no .grad
+            self.tape.append(functools.partial(steps.clear_grad, t))
+        with self.pause():
+            _ORIGINALS["_accumulate"](t, grad, exit_, on_arrays)
+        self.grad_of[id(t.grad)] = t
+        self.kept.append(t.grad)
+        self.tape.append(
+            functools.partial(steps.accumulate, t, self.slots, source, self.exits, index)
+        )
+
+    # ------------------------------------------------------------------ values
+    def new_slot(self, value: Any) -> int:
+        """A slot for an array a step returns; later steps find it by identity."""
+        self.slots.append(value)
+        self.slot_of[id(value)] = len(self.slots) - 1
+        return len(self.slots) - 1
+
+    def source(self, array: Any) -> int:
+        """The slot a step reads ``array`` from: a gradient slot; a traced tensor's value,
+        loaded into a slot at this point; or a constant of the trace, kept in its slot."""
+        found = self.slot_of.get(id(array))
+        if found is not None:
+            return found
+        tensor = self.owner.get(id(array))
+        slot = len(self.slots)
+        self.slots.append(array)
+        if tensor is not None:  # re-read from the tensor each replay
+            self.tape.append(functools.partial(steps.load, self.slots, tensor, slot))
+        else:
+            self.slot_of[id(array)] = slot  # a constant: the trace's own array
+        return slot
+
+    def effect(self, fn, args: tuple) -> Any:
+        """Run a state update now and on every replay (``compiler.effect``)."""
+        with self.pause():
+            result = fn(*args)
+        self.tape.append(functools.partial(steps.run_effect, fn, args))
+        return result
+
+    @contextlib.contextmanager
+    def pause(self) -> Iterator[None]:
+        """Record nothing inside (the engine's helpers and effects record as one step)."""
+        self.paused += 1
+        try:
+            yield
+        finally:
+            self.paused -= 1
+
+    def check_read(self, t: Tensor, what: str) -> None:
+        """Refuse to hand a value to Python inside the trace (see ``_VALUE_READS``)."""
+        raise TraceError(
+            f"{self.name}: {what} reads a tensor's values while the function is traced; a "
+            "compiled function replays only its tensor work, so a Python value (a branch, a "
+            "number, an array computed outside an op) would keep the first call's value. "
+            "Return the tensor and read it outside, or do the work with tensor ops"
+        )
+
+
+# ---------------------------------------------------------------------- the seams
+_ENGINE_SEAMS = {
+    "_backward_node": "backward_node",
+    "_fit_to_input": "fit_to_input",
+    "_sum": "sum",
+    "_deliver_to_leaves": "deliver_to_leaves",
+    "_accumulate": "accumulate",
+}
+_ORIGINALS: dict[str, Any] = {name: getattr(engine, name) for name in _ENGINE_SEAMS}
+_ORIGINAL_DATA = Tensor.__dict__["data"]
+_ORIGINAL_ZERO_GRAD = Tensor.__dict__["zero_grad"]
+_ORIGINAL_INIT = Tensor.__dict__["__init__"]
+# the value reads come from Tensor itself or its mixins; the seam shadows them on Tensor
+_ORIGINAL_VALUE_READS = {name: getattr(Tensor, name) for name in _VALUE_READS}
+_OWN_VALUE_READS = {name for name in _VALUE_READS if name in Tensor.__dict__}
+
+
+def _engine_seam(name: str, method: str):
+    original = _ORIGINALS[name]
+
+    def seam(*args):
+        recorder = active()
+        if recorder is None:
+            return original(*args)
+        return getattr(recorder, method)(*args)
+
+    return seam
+
+
+def _record_op(op, inputs: tuple, attrs: dict, out) -> None:
+    recorder = active()
+    if recorder is not None:
+        recorder.forward(op, inputs, attrs, out)
+
+
+def _value_read(name: str):
+    original = _ORIGINAL_VALUE_READS[name]
+
+    def read(self, *args, **kwargs):
+        recorder = active()
+        if recorder is not None:
+            recorder.check_read(self, f"{name}()" if not name.startswith("__") else name)
+        return original(self, *args, **kwargs)
+
+    return read
+
+
+def _traced_init(self, *args, **kwargs) -> None:
+    _ORIGINAL_INIT(self, *args, **kwargs)
+    recorder = active()
+    if recorder is not None:
+        recorder.created[id(self)] = self
+
+
+def _traced_zero_grad(self) -> None:
+    recorder = active()
+    if recorder is None:
+        _ORIGINAL_ZERO_GRAD(self)
+    else:
+        recorder.effect(_ORIGINAL_ZERO_GRAD, (self,))
+
+
+def _data_read(self):
+    recorder = active()
+    if recorder is not None:
+        recorder.check_read(self, ".data")
+    return _ORIGINAL_DATA.fget(self)
+
+
+@contextlib.contextmanager
+def recording(recorder: Recorder) -> Iterator[Recorder]:
+    """Install the seams for ``recorder`` (one trace in the process at a time)."""
+    global _ACTIVE
+    if active() is not None:
+        raise TraceError(f"{recorder.name}: a compiled function cannot run inside another's trace")
+    with _LOCK:
+        _ACTIVE = recorder
+        for name, method in _ENGINE_SEAMS.items():
+            setattr(engine, name, _engine_seam(name, method))
+        Tracing.record = _record_op
+        Tensor.zero_grad = _traced_zero_grad
+        Tensor.__init__ = _traced_init
+        for name in _VALUE_READS:
+            setattr(Tensor, name, _value_read(name))
+        Tensor.data = property(_data_read, _ORIGINAL_DATA.fset, doc=_ORIGINAL_DATA.__doc__)
+        try:
+            yield recorder
+        finally:
+            for name in _ENGINE_SEAMS:
+                setattr(engine, name, _ORIGINALS[name])
+            Tracing.record = None
+            Tensor.zero_grad = _ORIGINAL_ZERO_GRAD
+            Tensor.__init__ = _ORIGINAL_INIT
+            for name in _VALUE_READS:
+                if name in _OWN_VALUE_READS:
+                    setattr(Tensor, name, _ORIGINAL_VALUE_READS[name])
+                else:
+                    delattr(Tensor, name)
+            Tensor.data = _ORIGINAL_DATA
+            _ACTIVE = None

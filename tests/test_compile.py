@@ -1,0 +1,287 @@
+"""``autograd_lite.compile``: a replay gives eager execution's results bit for bit, and what
+a replay could not repeat is refused at the trace with a TraceError."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+
+import autograd_lite as ag
+import nn
+import optim
+from autograd_lite import Tensor, TraceError
+
+
+def _mlp(sizes, dtype, seed=0, dropout=None, batch_norm=False):
+    rng = np.random.default_rng(seed)
+    layers: list[nn.Module] = []
+    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
+        layers.append(nn.Linear(a, b, rng=rng, dtype=dtype))
+        if i < len(sizes) - 2:
+            if batch_norm:
+                layers.append(nn.BatchNorm1d(b, dtype=dtype))
+            layers.append(nn.ReLU())
+            if dropout is not None:
+                layers.append(nn.Dropout(dropout, rng=np.random.default_rng(seed + 1)))
+    return nn.Sequential(*layers)
+
+
+def _train(model, optimizer, batches, compiled):
+    def step(x, t):
+        optimizer.zero_grad()
+        loss = nn.functional.cross_entropy(model(x), t)
+        loss.backward()
+        optimizer.step()
+        return loss
+
+    run = ag.compile(step) if compiled else step
+    losses = [run(x, t).item() for x, t in batches]
+    return losses, {name: value.copy() for name, value in model.state_dict().items()}
+
+
+def _batches(steps, batch, features, classes, dtype, seed=1):
+    rng = np.random.default_rng(seed)
+    return [
+        (rng.standard_normal((batch, features)).astype(dtype), rng.integers(0, classes, batch))
+        for _ in range(steps)
+    ]
+
+
+def _assert_identical(eager, compiled):
+    (eager_losses, eager_state), (compiled_losses, compiled_state) = eager, compiled
+    assert compiled_losses == eager_losses
+    assert eager_state.keys() == compiled_state.keys()
+    for name, value in eager_state.items():
+        assert np.array_equal(compiled_state[name], value), name
+        assert compiled_state[name].dtype == value.dtype
+
+
+def test_w1_compiled_training_equals_eager_bit_for_bit_after_200_steps():
+    batches = _batches(200, 100, 784, 10, np.float64)
+    runs = []
+    for compiled in (False, True):
+        model = _mlp((784, 50, 10), np.float64)
+        runs.append(_train(model, optim.SGD(model.parameters(), lr=0.1), batches, compiled))
+    _assert_identical(*runs)
+
+
+def test_w2_compiled_training_equals_eager_bit_for_bit_after_200_steps():
+    batches = _batches(200, 128, 784, 10, np.float32)
+    runs = []
+    for compiled in (False, True):
+        model = _mlp((784, 256, 256, 10), np.float32)
+        runs.append(_train(model, optim.Adam(model.parameters(), lr=1e-3), batches, compiled))
+    _assert_identical(*runs)
+    assert runs[1][1]["0.weight"].dtype == np.float32
+
+
+def test_dropout_and_batch_norm_compiled_equal_eager_with_fresh_masks_and_running_stats():
+    batches = _batches(30, 16, 12, 3, np.float64)
+    runs = []
+    for compiled in (False, True):
+        model = _mlp((12, 8, 8, 3), np.float64, dropout=0.5, batch_norm=True)
+        runs.append(_train(model, optim.Adam(model.parameters(), lr=1e-2), batches, compiled))
+    _assert_identical(*runs)
+    # the running statistics moved on every step, not only at the trace
+    model = _mlp((12, 8, 8, 3), np.float64, dropout=0.5, batch_norm=True)
+    _train(model, optim.SGD(model.parameters(), lr=0.1), batches[:1], compiled=True)
+    after_one = model[1].running_mean.data.copy()
+    step = ag.compile(lambda x: model(x))
+    outputs = [step(batches[0][0]).data for _ in range(3)]
+    assert not np.array_equal(model[1].running_mean.data, after_one)
+    # the same input, three different dropout masks: each replay draws afresh
+    assert not np.array_equal(outputs[1], outputs[2])
+
+
+def test_a_new_input_shape_traces_again_and_each_shape_replays_its_own_trace():
+    w = Tensor(np.arange(6.0).reshape(3, 2), requires_grad=True)
+
+    def forward(x):
+        return (x @ w).tanh().sum(axis=0)
+
+    step = ag.compile(forward)
+    for rows in (4, 1, 4, 1):
+        x = np.random.default_rng(rows).standard_normal((rows, 3))
+        assert np.array_equal(step(x).data, forward(Tensor(x)).data)
+    assert len(step.traces) == 2
+    step(np.ones((4, 3), dtype=np.float32))  # a new dtype is a new signature too
+    assert len(step.traces) == 3
+
+
+def test_values_computed_by_ops_follow_the_new_inputs():
+    def relu_by_mask(x):
+        y = ag.where(x > 0, x, 0.0)
+        return y, x.argmax(), x.isfinite().all()
+
+    step = ag.compile(relu_by_mask)
+    step(np.array([1.0, -2.0, 3.0]))
+    y, index, some = step(np.array([-1.0, 5.0, -3.0]))
+    assert y.tolist() == [0.0, 5.0, 0.0]
+    assert index.item() == 1 and some.item()
+
+
+def test_a_tensor_wrapping_an_argument_follows_the_new_values():
+    def gradient_of_square(x):
+        leaf = Tensor(x, requires_grad=True)  # made inside: a fresh .grad on every call
+        (leaf * leaf).sum().backward()
+        return leaf.grad
+
+    step = ag.compile(gradient_of_square)
+    step(np.array([1.0, 2.0]))
+    assert step(np.array([3.0, -1.0])).tolist() == [6.0, -2.0]
+    assert step(np.array([3.0, -1.0])).tolist() == [6.0, -2.0]  # not accumulated
+
+
+def test_gradients_accumulate_across_calls_without_zero_grad_as_in_eager():
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    step = ag.compile(lambda x: (w * x).sum().backward())
+    for x in ([1.0, 1.0], [2.0, 0.5], [1.0, 1.0]):
+        step(np.array(x))
+    assert w.grad.tolist() == [4.0, 2.5]
+
+
+@pytest.mark.parametrize(
+    ("read", "what"),
+    [
+        (lambda t: t.item(), "item()"),
+        (lambda t: bool(t > 0), "__bool__"),
+        (lambda t: float(t), "__float__"),
+        (lambda t: t.data * 2, ".data"),
+        (lambda t: np.asarray(t), "__array__"),
+        (lambda t: t.tolist(), "tolist()"),
+    ],
+)
+def test_reading_a_value_into_python_during_the_trace_is_a_trace_error(read, what):
+    def branchy(x):
+        loss = (x * x).sum()
+        read(loss)
+        return loss
+
+    with pytest.raises(TraceError, match=rf"compile\(.*branchy\): {what}"):
+        ag.compile(branchy)(np.array([1.0, 2.0]))
+    # the seams are restored after the failed trace: eager code reads values again
+    assert (Tensor([1.0]) * 2).item() == 2.0
+
+
+def test_a_view_of_an_argument_made_outside_an_op_is_a_trace_error():
+    def sliced(x):
+        return Tensor(np.asarray(x.data)[1:]) * 2.0  # .data on an argument is refused
+        # (an argument passed as an array and sliced in numpy is caught by the view check)
+
+    with pytest.raises(TraceError, match=r"\.data"):
+        ag.compile(sliced)(np.arange(3.0))
+
+    def numpy_slice(x):
+        return Tensor(x._data[1:]) * 2.0
+
+    with pytest.raises(TraceError, match="views argument 0"):
+        ag.compile(numpy_slice)(np.arange(3.0))
+
+
+def test_what_cannot_be_compiled_says_so():
+    w = Tensor([1.0, 2.0], requires_grad=True)
+
+    def second_order(x):
+        (g,) = ag.grad((w * w * x).sum(), [w], create_graph=True)
+        return g
+
+    with pytest.raises(TraceError, match="create_graph"):
+        ag.compile(second_order)(np.ones(2))
+
+    def first_order_by_grad(x):
+        return ag.grad((w * x).sum(), [w])[0]
+
+    with pytest.raises(TraceError, match=r"grad\(\) cannot be compiled"):
+        ag.compile(first_order_by_grad)(np.ones(2))
+
+    with pytest.raises(ag.DTypeError, match="requires grad"):
+        ag.compile(lambda p: p * 2.0)(w)
+    with pytest.raises(TypeError, match="neither an array nor hashable"):
+        ag.compile(lambda x, options: x * 2.0)(np.ones(2), {"scale": 2})
+    with pytest.raises(TraceError, match="returned a numpy array"):
+        ag.compile(lambda x: np.ones(2))(np.ones(2))
+
+    inner = ag.compile(lambda x: x * 2.0)
+    with pytest.raises(TraceError, match="inside another's trace"):
+        ag.compile(lambda x: inner(x))(np.ones(2))
+    with pytest.raises(TypeError, match="expected a function"):
+        ag.compile(3)
+
+
+def test_bad_values_in_a_replay_raise_the_ops_error():
+    scores = Tensor(np.zeros((2, 3)), requires_grad=True)
+    step = ag.compile(lambda t: nn.functional.cross_entropy(scores, t))
+    step(np.array([0, 2]))
+    with pytest.raises(ag.IndexingError, match=r"label_cross_entropy.*labels must be in \[0, 2\]"):
+        step(np.array([0, 3]))
+
+
+def test_effects_run_on_every_replay_and_reset_traces_again():
+    calls = []
+    step = ag.compile(lambda x: ag.effect(calls.append, 1) or x * 2.0)
+    for _ in range(3):
+        step(np.ones(1))
+    assert calls == [1, 1, 1]
+    step.reset()
+    step(np.ones(1))
+    assert len(step.traces) == 1 and calls == [1, 1, 1, 1]
+
+
+def test_results_keep_their_structure_and_tensors_are_detached():
+    w = Tensor([1.0, 2.0], requires_grad=True)
+
+    def step(x):
+        w.zero_grad()
+        y = w * x
+        y.sum().backward()
+        return {"y": y, "pair": (w.grad, 3)}
+
+    compiled = ag.compile(step)
+    compiled(np.ones(2))
+    out = compiled(np.array([2.0, 3.0]))
+    assert out["y"].tolist() == [2.0, 6.0] and not out["y"].requires_grad
+    assert out["pair"][0] is w.grad and out["pair"][1] == 3
+
+
+def test_eager_code_on_another_thread_during_a_trace_is_neither_recorded_nor_refused():
+    started, release = threading.Event(), threading.Event()
+    results = []
+
+    def other_thread():
+        started.wait()
+        t = Tensor([3.0], requires_grad=True)
+        (t * t).sum().backward()
+        results.append((t.grad.item(), (t * 2.0).item()))
+        release.set()
+
+    def traced(x):
+        started.set()
+        release.wait(10)
+        return x * 2.0
+
+    worker = threading.Thread(target=other_thread)
+    worker.start()
+    step = ag.compile(traced)
+    step(np.ones(1))
+    worker.join()
+    assert results == [(6.0, 6.0)]
+    assert len(next(iter(step.traces.values())).tape) == 1
+
+
+def test_a_scheduler_step_inside_a_compiled_function_happens_on_every_replay():
+    w = Tensor([1.0], requires_grad=True)
+    opt = optim.SGD([w], lr=1.0)
+    schedule = optim.StepLR(opt, step_size=1, gamma=0.5)
+
+    def step(x):
+        opt.zero_grad()
+        (w * x).sum().backward()
+        opt.step()
+        schedule.step()
+
+    compiled = ag.compile(step)
+    for _ in range(3):
+        compiled(np.ones(1))
+    assert opt.lr == 0.125 and w.item() == 1.0 - 1.0 - 0.5 - 0.25
