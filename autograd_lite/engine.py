@@ -1,14 +1,12 @@
 """The backward pass: reverse-mode accumulation over the recorded graph.
 
 ``run_backward`` walks the graph from the roots towards the leaves in reverse topological
-order without counting anything first: every node carries the sequence number of its
-creation, an op's inputs always exist before it, so taking the reached node of the highest
-number next (a heap) handles a tensor only after all its consumers have handed it their
-gradients. A tensor used several times receives the sum of its gradients, and a chain of
-a million ops needs no recursion (the heap holds the frontier, one node for a chain). For
-each node it calls the op's ``backward`` rule, then fits each returned gradient to its input
-(``_fit_to_input``): the one place where broadcasting is undone (``sum_to``) and the shape
-and dtype are checked.
+order with nothing counted first: each node has the sequence number of its creation, higher
+than its inputs', so taking the reached node of the highest number next (a heap) handles a
+tensor only after all its consumers handed it their gradients, which add up. A chain of a
+million ops needs no recursion (the heap holds the frontier). For each node it calls the
+op's ``backward`` rule, then fits each returned gradient to its input (``_fit_to_input``):
+the one place where broadcasting is undone (``sum_to``) and shape and dtype are checked.
 
 Without ``create_graph`` the gradients flowing through the graph are raw numpy arrays: the
 rules of built-in ops run on arrays (``Function.backward_on_arrays``; a custom op's rule gets
@@ -109,15 +107,9 @@ def run_backward(
     queue: list = []  # (-sequence number, node): the node made last comes out first
     for root, grad in zip(roots, root_grads):
         grad = grad._data if on_arrays else grad
-        if id(root) in found:  # the same root twice: one node, both gradients
-            grads[id(root)] = grads[id(root)] + grad
-            continue
-        grads[id(root)] = grad
-        found.add(id(root))
-        if root._op is None:
-            leaves[id(root)] = root
-        else:
-            heapq.heappush(queue, (-root._seq, root))
+        previous = grads.get(id(root))  # the same root twice: one node, both gradients
+        grads[id(root)] = grad if previous is None else previous + grad
+        _meet(root, found, queue, leaves)
     with set_grad_enabled(create_graph):
         while queue:
             t = heapq.heappop(queue)[1]
@@ -137,7 +129,7 @@ def run_backward(
                         gx = _fit_to_input(gx, x, t, on_arrays)  # not already an exact fit
                     previous = grads.get(key)
                     grads[key] = gx if previous is None else _sum(previous, gx)
-                if key not in found:  # met for the first time (_meet, spelled out: hot)
+                if key not in found:  # _meet, inlined: a call per edge costs ~2% on W3
                     found.add(key)
                     if x._op is None:
                         leaves[key] = x
@@ -149,6 +141,16 @@ def run_backward(
     found = [wanted[id(t)] for t in inputs]
     owned = [None if g is None else exit_.own(g) for g in found]
     return [g if g is None or not on_arrays else t._constant(g) for t, g in zip(inputs, owned)]
+
+
+def _meet(t, found: set, queue: list, leaves: dict) -> None:
+    """Queue a tensor the walk reached, once: a node by its sequence number, a leaf aside."""
+    if id(t) not in found:
+        found.add(id(t))
+        if t._op is None:
+            leaves[id(t)] = t
+        else:
+            heapq.heappush(queue, (-t._seq, t))
 
 
 def _backward_node(node, grad, retain_graph: bool, on_arrays: bool) -> tuple:

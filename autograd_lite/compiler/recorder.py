@@ -67,7 +67,7 @@ class Recorder:
         self.owner: dict[int, Tensor] = {id(t._data): t for t in placeholders}  # array -> tensor
         self.grad_of: dict[int, Tensor] = {}  # id(a .grad the trace delivered) -> its tensor
         self.created: dict[int, Tensor] = {}  # tensors constructed inside the trace
-        self.kept: list[Any] = []  # objects whose ids are keys above stay alive
+        self.kept: list[Any] = []  # more objects whose ids are keys above, kept alive
 
     # ------------------------------------------------------------------ forward
     def forward(self, op: type[Function], inputs: tuple, attrs: dict, out: Tensor) -> None:
@@ -85,7 +85,6 @@ class Recorder:
         self.tape.append(step)
         self.traced[id(out)] = out
         self.owner[id(out._data)] = out
-        self.kept.append(out)
 
     def _adopt(self, x: Tensor, op: type[Function]) -> None:
         """A tensor the trace did not make: an alias of an argument (``Tensor(x)``, rebound
@@ -213,7 +212,7 @@ class Recorder:
         finally:
             self.paused -= 1
 
-    def check_read(self, t: Tensor, what: str) -> None:
+    def check_read(self, what: str) -> None:
         """Refuse to hand a value to Python inside the trace (see ``_VALUE_READS``)."""
         raise TraceError(
             f"{self.name}: {what} reads a tensor's values while the function is traced; a "
@@ -264,7 +263,7 @@ def _value_read(name: str):
     def read(self, *args, **kwargs):
         recorder = active()
         if recorder is not None:
-            recorder.check_read(self, f"{name}()" if not name.startswith("__") else name)
+            recorder.check_read(f"{name}()" if not name.startswith("__") else name)
         return original(self, *args, **kwargs)
 
     return read
@@ -288,7 +287,7 @@ def _traced_zero_grad(self) -> None:
 def _data_read(self):
     recorder = active()
     if recorder is not None:
-        recorder.check_read(self, ".data")
+        recorder.check_read(".data")
     return _ORIGINAL_DATA.fget(self)
 
 
