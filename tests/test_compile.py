@@ -285,3 +285,14 @@ def test_a_scheduler_step_inside_a_compiled_function_happens_on_every_replay():
     for _ in range(3):
         compiled(np.ones(1))
     assert opt.lr == 0.125 and w.item() == 1.0 - 1.0 - 0.5 - 0.25
+
+
+def test_keyword_inputs_written_out_of_alphabetical_order_reach_their_own_names():
+    # the inputs were bound in sorted-name order but passed on in the caller's order: x got t
+    def step(x, t):
+        return x * 2.0 - t
+
+    compiled = ag.compile(step)
+    x, t = np.array([1.0, 2.0]), np.array([10.0, 20.0])
+    assert compiled(x=x, t=t).tolist() == [-8.0, -16.0]
+    assert compiled(x=t, t=x).tolist() == [19.0, 38.0]

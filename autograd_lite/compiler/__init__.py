@@ -129,7 +129,8 @@ class _Trace:
         placeholders = [Tensor._leaf(array) for array in inputs]
         it = iter(placeholders)
         args = [next(it) if _is_input(a) else a for a in args]
-        kwargs = {k: next(it) if _is_input(v) else v for k, v in kwargs.items()}
+        # in _signature's order (sorted by name), whatever order the caller wrote them in
+        kwargs = {k: next(it) if _is_input(v) else v for k, v in sorted(kwargs.items())}
         recorder = Recorder(name, placeholders)
         with recording(recorder):
             result = fn(*args, **kwargs)

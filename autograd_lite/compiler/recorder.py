@@ -200,7 +200,7 @@ class Recorder:
         """Run a state update now and on every replay (``compiler.effect``)."""
         with self.pause():
             result = fn(*args)
-        self.tape.append(functools.partial(steps.run_effect, fn, args))
+        self.tape.append(functools.partial(fn, *args))
         return result
 
     @contextlib.contextmanager

@@ -14,8 +14,6 @@ version is checked.
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from ..engine import _accumulate, _fit_to_input, _sum
@@ -77,11 +75,6 @@ def clear_grad(t) -> None:
 def accumulate(t, slots: list, grad: int, exits: list, index: int) -> None:
     """Add a gradient into ``t.grad`` through the pass's exit (the engine's own function)."""
     _accumulate(t, slots[grad], exits[index], True)
-
-
-def run_effect(fn, args: tuple) -> Any:
-    """A state update the traced function made through ``effect`` (optimizer steps, ...)."""
-    return fn(*args)
 
 
 FORWARD_STEPS = (forward_recorded, forward_unrecorded)  # the steps that run an op's forward

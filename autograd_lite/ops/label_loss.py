@@ -59,12 +59,11 @@ class LabelCrossEntropy(Op):
         if kept is not None:
             losses = np.where(kept, losses, 0).astype(x.dtype, copy=False)
         # each row's weight in the reduction: one number when every row counts alike
+        weights = np.ones((), x.dtype) if kept is None else kept.astype(x.dtype)
         if reduction == "mean":
             with np.errstate(invalid="ignore", divide="ignore"):  # all ignored: nan
-                weights = (kept if kept is not None else np.ones((), bool)) / x.dtype.type(count)
-        else:
-            weights = np.ones((), x.dtype) if kept is None else kept.astype(x.dtype)
-        ctx.save_for_backward(e, rows, labels, weights.astype(x.dtype, copy=False))
+                weights = weights / x.dtype.type(count)
+        ctx.save_for_backward(e, rows, labels, weights)
         if reduction == "none":
             return losses
         total_loss = losses.sum()
