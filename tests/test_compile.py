@@ -296,3 +296,20 @@ def test_keyword_inputs_written_out_of_alphabetical_order_reach_their_own_names(
     x, t = np.array([1.0, 2.0]), np.array([10.0, 20.0])
     assert compiled(x=x, t=t).tolist() == [-8.0, -16.0]
     assert compiled(x=t, t=x).tolist() == [19.0, 38.0]
+
+
+def test_the_first_calls_result_keeps_its_value_after_a_replay():
+    # it was the traced tensor itself, whose value the next replay replaced
+    w = Tensor([1.0, -2.0], requires_grad=True)
+
+    @ag.compile
+    def step(x):
+        w.zero_grad()
+        loss = (w * x).sum()
+        loss.backward()
+        return loss
+
+    first = step(np.array([3.0, 4.0]))
+    second = step(np.array([1.0, 1.0]))
+    assert (first.item(), second.item()) == (-5.0, -1.0)
+    assert not first.requires_grad

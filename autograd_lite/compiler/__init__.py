@@ -10,7 +10,7 @@
 ...     loss.backward()
 ...     return loss
 >>> step(np.array([3.0, 4.0]))  # the first call runs eagerly and records
-Tensor(-5., op=sum)
+Tensor(-5.)
 >>> step(np.array([1.0, 1.0])), w.grad  # later calls replay it, detached from any graph
 (Tensor(-1.), Tensor([1. 1.]))
 
@@ -38,8 +38,8 @@ of eager execution, without the graph bookkeeping. This is the contract of tinyg
   a new mask from its generator on every replay (its draw is part of its op). Setting
   ``p.grad = None`` by hand inside the function is not replayed; use ``zero_grad()``.
 - Results are returned as the function returned them, with each tensor computed inside
-  the function detached (a replay builds no graph); a ``.grad`` returned is the tensor's
-  current ``.grad``.
+  the function detached (a replay builds no graph; the first call's too); a ``.grad``
+  returned is the tensor's current ``.grad``.
 - Not compiled: ``backward(create_graph=True)``, ``autograd_lite.grad()``, nesting a
   compiled function in another's trace (each raises ``TraceError``),
   ``nn.utils.clip_grad_norm_`` (it reads the gradients' norm into Python: a ``TraceError``;
@@ -134,7 +134,9 @@ class _Trace:
         recorder = Recorder(name, placeholders)
         with recording(recorder):
             result = fn(*args, **kwargs)
-        return result, cls(recorder, result)
+        trace = cls(recorder, result)
+        # detached like a replay's: the traced tensors themselves change at every replay
+        return trace.rebuild(), trace
 
     def replay(self, inputs: list[np.ndarray]) -> Any:
         for targets, array in zip(self.targets, inputs):
