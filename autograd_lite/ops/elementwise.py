@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._dual import Op, cos, sin
+from ._dual import Op, cos, multiply, sin
 from .rounding import piecewise_constant
 
 
@@ -115,12 +115,24 @@ class Relu(Op):
 
     @staticmethod
     def forward(ctx, x):
-        mask = x > 0
+        above = np.greater(x, 0, out=ctx.buffer("above", x.shape, np.bool_))
+        # the mask in x's dtype: multiplying by a bool array makes numpy cast it through a
+        # buffer it allocates at every call
+        mask = ctx.buffer("mask", x.shape, x)
+        mask = above.astype(x.dtype) if mask is None else _copied(above, mask)
         ctx.save_for_backward(mask)
-        return np.maximum(x, np.zeros((), x.dtype))  # NaN stays NaN, as in maximum(x, 0)
+        # NaN stays NaN, as in maximum(x, 0)
+        return np.maximum(x, x.dtype.type(0), out=ctx.buffer("out", x.shape, x))
 
     @staticmethod
     def backward(ctx, grad):
         # d relu(x)/dx = 1 for x > 0, else 0 (relu'(0) = 0)
         (mask,) = ctx.saved
-        return grad * piecewise_constant(ctx, mask)
+        out = ctx.buffer("grad_x", grad.shape, grad, mask)
+        return multiply(grad, piecewise_constant(ctx, mask), out)
+
+
+def _copied(source: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """``target`` holding ``source``'s values, cast to its dtype."""
+    np.copyto(target, source)
+    return target

@@ -1,0 +1,65 @@
+"""The arrays a compiled function's replays write into, kept from one replay to the next.
+
+An op's kernel asks its node for an output array with ``ctx.buffer(name, shape, dtype)``
+and passes it as numpy's ``out=``. Outside a replay the answer is None and numpy allocates;
+during a replay the trace's ``Workspace`` lends an array of its own, the same one every
+time, so a step whose ops all ask runs on preallocated memory and allocates nothing. The
+values do not change: the same kernel computes them, only into memory that already exists.
+
+Memory that leaves the replay must not change under its holder's feet. A replay's results
+and the ``.grad`` it delivers are *handed out*: the holder gets an array of its own over the
+buffer's memory (``np.frombuffer`` of it, whose views all keep that array alive), and while
+that array or any view of it lives, the next replay writes into a new buffer instead. So
+``losses.append(step(x, t))`` or keeping ``p.grad`` from one step to the next sees the
+values of its own call, as eager execution does; when nothing is held, nothing is allocated.
+"""
+
+from __future__ import annotations
+
+import weakref
+from typing import Any
+
+import numpy as np
+
+
+class Workspace:
+    """One trace's buffers, keyed by the node that writes them and the result's name."""
+
+    def __init__(self, nodes: dict[int, Any]) -> None:
+        self.nodes = nodes  # id -> the trace's tensors: only they are lent buffers
+        self.arrays: dict[tuple[int, str], np.ndarray] = {}
+        self.key_of: dict[int, tuple[int, str]] = {}  # id(buffer) -> its key
+        self.handed: dict[tuple[int, str], weakref.ref] = {}  # key -> the array handed out
+
+    def lend(self, node: Any, name: str, shape: tuple[int, ...], like: tuple) -> np.ndarray | None:
+        """``node``'s buffer ``name`` (``Context.buffer`` during a replay); None for a node
+        the trace did not make (an eager op on another thread meanwhile)."""
+        if id(node) not in self.nodes:
+            return None
+        dtype = np.result_type(*like)
+        key = (id(node), name)
+        array = self.arrays.get(key)
+        if array is None or array.shape != shape or array.dtype != dtype or self._held(key):
+            if array is not None:
+                del self.key_of[id(array)]
+            array = self.arrays[key] = np.empty(shape, dtype)
+            self.key_of[id(array)] = key
+            self.handed.pop(key, None)
+        return array
+
+    def hand_out(self, array: Any) -> Any:
+        """``array`` as it may leave the replay: unchanged unless it is a buffer, which is
+        handed out as an array of its own over the same memory (see the module docstring)."""
+        key = self.key_of.get(id(array))
+        if key is None:
+            return array
+        ref = self.handed.get(key)
+        handed = None if ref is None else ref()
+        if handed is None:  # views of ``handed`` keep it alive, whatever their shape
+            handed = np.frombuffer(memoryview(array), array.dtype)
+            self.handed[key] = weakref.ref(handed)
+        return handed.reshape(array.shape)
+
+    def _held(self, key: tuple[int, str]) -> bool:
+        ref = self.handed.get(key)
+        return ref is not None and ref() is not None
