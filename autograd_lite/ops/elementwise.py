@@ -115,11 +115,7 @@ class Relu(Op):
 
     @staticmethod
     def forward(ctx, x):
-        above = np.greater(x, 0, out=ctx.buffer("above", x.shape, np.bool_))
-        # the mask in x's dtype: multiplying by a bool array makes numpy cast it through a
-        # buffer it allocates at every call
-        mask = ctx.buffer("mask", x.shape, x)
-        mask = above.astype(x.dtype) if mask is None else _copied(above, mask)
+        mask = np.greater(x, 0, out=ctx.buffer("mask", x.shape, np.bool_))
         ctx.save_for_backward(mask)
         # NaN stays NaN, as in maximum(x, 0)
         return np.maximum(x, x.dtype.type(0), out=ctx.buffer("out", x.shape, x))
@@ -131,8 +127,3 @@ class Relu(Op):
         out = ctx.buffer("grad_x", grad.shape, grad, mask)
         return multiply(grad, piecewise_constant(ctx, mask), out)
 
-
-def _copied(source: np.ndarray, target: np.ndarray) -> np.ndarray:
-    """``target`` holding ``source``'s values, cast to its dtype."""
-    np.copyto(target, source)
-    return target
