@@ -1,6 +1,6 @@
 """The arrays a compiled function's replays write into, kept from one replay to the next.
 
-An op's kernel asks its node for an output array with ``ctx.buffer(name, shape, dtype)``
+An op's kernel asks its node for an output array with ``ctx.buffer(name, shape, *like)``
 and passes it as numpy's ``out=``. Outside a replay the answer is None and numpy allocates;
 during a replay the trace's ``Workspace`` lends an array of its own, the same one every
 time, so a step whose ops all ask runs on preallocated memory and allocates nothing. The
@@ -8,18 +8,29 @@ values do not change: the same kernel computes them, only into memory that alrea
 
 Memory that leaves the replay must not change under its holder's feet. A replay's results
 and the ``.grad`` it delivers are *handed out*: the holder gets an array of its own over the
-buffer's memory (``np.frombuffer`` of it, whose views all keep that array alive), and while
-that array or any view of it lives, the next replay writes into a new buffer instead. So
-``losses.append(step(x, t))`` or keeping ``p.grad`` from one step to the next sees the
-values of its own call, as eager execution does; when nothing is held, nothing is allocated.
+buffer's memory (``np.frombuffer`` of it, which every view of it refers to), and while
+anything outside the workspace refers to that array, the next replay writes into a new
+buffer instead. So ``losses.append(step(x, t))`` or keeping ``p.grad`` from one step to the
+next sees the values of its own call, as eager execution does; when nothing is held,
+nothing is allocated.
 """
 
 from __future__ import annotations
 
-import weakref
+import sys
 from typing import Any
 
 import numpy as np
+
+
+def _count_unheld() -> int:
+    """``sys.getrefcount`` of an array held only by a dict, read as ``Workspace`` reads it:
+    anything more is a holder outside the replay (measured, as it differs by Python)."""
+    probe = {0: np.empty(0)}
+    return sys.getrefcount(probe[0])
+
+
+_UNHELD = _count_unheld()
 
 
 class Workspace:
@@ -29,22 +40,27 @@ class Workspace:
         self.nodes = nodes  # id -> the trace's tensors: only they are lent buffers
         self.arrays: dict[tuple[int, str], np.ndarray] = {}
         self.key_of: dict[int, tuple[int, str]] = {}  # id(buffer) -> its key
-        self.handed: dict[tuple[int, str], weakref.ref] = {}  # key -> the array handed out
+        self.handed: dict[tuple[int, str], np.ndarray] = {}  # key -> the array handed out
 
     def lend(self, node: Any, name: str, shape: tuple[int, ...], like: tuple) -> np.ndarray | None:
         """``node``'s buffer ``name`` (``Context.buffer`` during a replay); None for a node
         the trace did not make (an eager op on another thread meanwhile)."""
-        if id(node) not in self.nodes:
-            return None
-        dtype = np.result_type(*like)
         key = (id(node), name)
         array = self.arrays.get(key)
-        if array is None or array.shape != shape or array.dtype != dtype or self._held(key):
-            if array is not None:
-                del self.key_of[id(array)]
-            array = self.arrays[key] = np.empty(shape, dtype)
-            self.key_of[id(array)] = key
+        if array is None:
+            if id(node) not in self.nodes:
+                return None
+        elif (
+            array.shape == shape
+            and array.dtype == np.result_type(*like)
+            and (key not in self.handed or sys.getrefcount(self.handed[key]) <= _UNHELD)
+        ):
+            return array
+        else:
+            del self.key_of[id(array)]
             self.handed.pop(key, None)
+        array = self.arrays[key] = np.empty(shape, np.result_type(*like))
+        self.key_of[id(array)] = key
         return array
 
     def hand_out(self, array: Any) -> Any:
@@ -53,13 +69,7 @@ class Workspace:
         key = self.key_of.get(id(array))
         if key is None:
             return array
-        ref = self.handed.get(key)
-        handed = None if ref is None else ref()
-        if handed is None:  # views of ``handed`` keep it alive, whatever their shape
-            handed = np.frombuffer(memoryview(array), array.dtype)
-            self.handed[key] = weakref.ref(handed)
+        handed = self.handed.get(key)
+        if handed is None:  # every view of ``handed`` refers to it, whatever its shape
+            handed = self.handed[key] = np.frombuffer(memoryview(array), array.dtype)
         return handed.reshape(array.shape)
-
-    def _held(self, key: tuple[int, str]) -> bool:
-        ref = self.handed.get(key)
-        return ref is not None and ref() is not None

@@ -54,7 +54,7 @@ def matmul(x, y, out=None):
 
 def sum_rows(x, out=None):
     """The sum over axis 0; on arrays into ``out`` if given (see ``multiply``)."""
-    return np.sum(x, axis=0, out=out) if is_array(x) else x.sum(axis=0)
+    return x.sum(axis=0, out=out) if is_array(x) else x.sum(axis=0)
 
 
 def expand_dims(x, axis: int):

@@ -118,7 +118,7 @@ class Relu(Op):
         mask = np.greater(x, 0, out=ctx.buffer("mask", x.shape, np.bool_))
         ctx.save_for_backward(mask)
         # NaN stays NaN, as in maximum(x, 0)
-        return np.maximum(x, x.dtype.type(0), out=ctx.buffer("out", x.shape, x))
+        return np.maximum(x, 0, out=ctx.buffer("out", x.shape, x))
 
     @staticmethod
     def backward(ctx, grad):
@@ -126,4 +126,3 @@ class Relu(Op):
         (mask,) = ctx.saved
         out = ctx.buffer("grad_x", grad.shape, grad, mask)
         return multiply(grad, piecewise_constant(ctx, mask), out)
-

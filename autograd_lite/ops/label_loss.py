@@ -44,11 +44,12 @@ def _counted(x: np.ndarray, t: np.ndarray, ignore_index: int) -> np.ndarray | No
 
 
 @functools.lru_cache(maxsize=16)
-def _rows(n: int) -> np.ndarray:
-    """0, 1, ..., n - 1, made once per batch size (read-only: it is shared)."""
-    rows = np.arange(n)
-    rows.flags.writeable = False
-    return rows
+def _row_starts(n: int, classes: int) -> np.ndarray:
+    """0, C, 2C, ..., (n - 1) C: where each row starts in a flat (n, C) array, made once per
+    shape (read-only: it is shared)."""
+    starts = np.arange(n) * classes
+    starts.flags.writeable = False
+    return starts
 
 
 class LabelCrossEntropy(Op):
@@ -65,20 +66,20 @@ class LabelCrossEntropy(Op):
         kept = _counted(x, t, ignore_index)
         labels = t if kept is None else np.where(kept, t, 0)  # an ignored row reads class 0
         n, classes = x.shape
-        m = np.max(x, axis=1, keepdims=True, out=ctx.buffer("max", (n, 1), x)) if x.size else None
-        if m is None or not np.isfinite(m, out=ctx.buffer("finite", (n, 1), np.bool_)).all():
+        m = x.max(axis=1, keepdims=True, out=ctx.buffer("max", (n, 1), x)) if x.size else None
+        if m is None or not np.isfinite(m.sum()):  # the sum is finite if every max is
             m = _shift_by_max(x, (1,))[1]  # 0 for an empty row or a row of infinities
-        # C order (whatever x's layout), so row * C + label is where the label's element is
-        shifted = np.subtract(x, m, out=ctx.buffer("shifted", x.shape, x, m), order="C")
-        e = np.exp(shifted, out=ctx.buffer("softmax", x.shape, shifted))
-        total = np.sum(e, axis=1, out=ctx.buffer("total", (n,), e))
-        index = np.multiply(_rows(n), classes, out=ctx.buffer("index", (n,), np.intp))
-        np.add(index, labels, out=index, casting="unsafe")  # labels are in [0, C): exact
-        picked = np.take(shifted, index, out=ctx.buffer("picked", (n,), shifted))
-        with np.errstate(divide="ignore"):  # a row of all -inf: an infinite loss, as log 0
-            losses = np.log(total, out=ctx.buffer("losses", (n,), total))
-        losses -= picked
+        # x - m in C order, whatever x's layout, so row * C + label is each label's element
+        e = np.subtract(x, m, out=ctx.buffer("softmax", x.shape, x, m), order="C")
+        index = ctx.buffer("index", (n,), np.intp)  # labels are in [0, C): the cast is exact
+        index = np.add(_row_starts(n, classes), labels, out=index, dtype=np.intp, casting="unsafe")
+        picked = np.take(e, index, out=ctx.buffer("picked", (n,), e))  # x_(n, t_n) - m_n
+        np.exp(e, out=e)
+        total = e.sum(axis=1, out=ctx.buffer("total", (n,), e))
         e /= total[:, None]  # softmax(x), for backward
+        with np.errstate(divide="ignore"):  # a row of all -inf: an infinite loss, as log 0
+            losses = np.log(total, out=total)
+        losses -= picked
         count = n if kept is None else int(kept.sum())
         if kept is not None:
             losses = np.where(kept, losses, 0).astype(x.dtype, copy=False)
@@ -90,10 +91,10 @@ class LabelCrossEntropy(Op):
         ctx.save_for_backward(e, index, labels, weights)
         if reduction == "none":
             return losses
-        total_loss = np.sum(losses, out=ctx.buffer("sum", (), losses))
+        out = ctx.buffer("loss", (), losses)
+        total_loss = losses.sum(out=out)
         if reduction == "mean":
             with np.errstate(invalid="ignore", divide="ignore"):
-                out = ctx.buffer("mean", (), total_loss)
                 return np.divide(total_loss, x.dtype.type(count), out=out)
         return total_loss
 
@@ -101,9 +102,7 @@ class LabelCrossEntropy(Op):
     def backward(ctx, grad):
         p, index, labels, weights = ctx.saved
         if ctx.on_arrays:
-            shape = np.broadcast_shapes(grad.shape, np.shape(weights))  # (N,) or ()
-            out = ctx.buffer("coefficient", shape, grad, weights)
-            coefficient = np.multiply(grad, weights, out=out)  # each row's share
+            coefficient = grad * weights  # each row's share: (N,) or one number
             column = coefficient if coefficient.ndim == 0 else coefficient[:, None]
             gx = np.multiply(p, column, out=ctx.buffer("grad_x", p.shape, p, column), order="C")
             np.subtract.at(gx.reshape(-1), index, coefficient)
