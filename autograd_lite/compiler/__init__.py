@@ -151,7 +151,7 @@ class _Trace:
             for t in targets:
                 t._data = array
         run = None
-        lending, Lending.lend = Lending.lend, self.workspace.lend
+        Lending.lend = self.workspace.lend
         try:
             with no_grad():
                 for run in self.tape:
@@ -161,8 +161,8 @@ class _Trace:
                 raise
             op, _, inputs, _, _ = run.args  # an op's forward rejected the new values
             raise _translate(error, op, inputs) from error
-        finally:
-            Lending.lend = lending
+        finally:  # None, not what was there: another thread's replay may have ended since
+            Lending.lend = None
         return self.rebuild()
 
 

@@ -117,8 +117,8 @@ class Relu(Op):
     def forward(ctx, x):
         mask = np.greater(x, 0, out=ctx.buffer("mask", x.shape, np.bool_))
         ctx.save_for_backward(mask)
-        # NaN stays NaN, as in maximum(x, 0)
-        return np.maximum(x, 0, out=ctx.buffer("out", x.shape, x))
+        # NaN stays NaN, as in maximum(x, 0); a zero of x's dtype keeps the result's dtype
+        return np.maximum(x, x.dtype.type(0), out=ctx.buffer("out", x.shape, x))
 
     @staticmethod
     def backward(ctx, grad):
