@@ -28,7 +28,9 @@ def _mlp(sizes, dtype, seed=0, dropout=None, batch_norm=False):
     return nn.Sequential(*layers)
 
 
-def _train(model, optimizer, batches, compiled):
+def _step_of(model, optimizer):
+    """One training step of ``model``: the function the tests compile."""
+
     def step(x, t):
         optimizer.zero_grad()
         loss = nn.functional.cross_entropy(model(x), t)
@@ -36,6 +38,11 @@ def _train(model, optimizer, batches, compiled):
         optimizer.step()
         return loss
 
+    return step
+
+
+def _train(model, optimizer, batches, compiled):
+    step = _step_of(model, optimizer)
     run = ag.compile(step) if compiled else step
     losses = [run(x, t).item() for x, t in batches]
     return losses, {name: value.copy() for name, value in model.state_dict().items()}
@@ -317,16 +324,7 @@ def test_the_first_calls_result_keeps_its_value_after_a_replay():
 
 def _mlp_step(sizes, dtype, batch, optimizer):
     model = _mlp(sizes, dtype)
-    opt = optimizer(list(model.parameters()))
-
-    @ag.compile
-    def step(x, t):
-        opt.zero_grad()
-        loss = nn.functional.cross_entropy(model(x), t)
-        loss.backward()
-        opt.step()
-        return loss
-
+    step = ag.compile(_step_of(model, optimizer(list(model.parameters()))))
     ((x, t),) = _batches(1, batch, sizes[0], sizes[-1], dtype)
     return model, step, x, t
 
@@ -368,14 +366,10 @@ def test_a_result_or_grad_kept_from_one_replay_keeps_its_value_after_the_next():
     values = [loss.item() for loss in losses]
     assert len(set(values)) == 3  # SGD moves the weights: every step's loss differs
     eager_model = _mlp((6, 5, 3), np.float64)
-    eager_opt = optim.SGD(list(eager_model.parameters()), lr=0.5)
+    eager_step = _step_of(eager_model, optim.SGD(list(eager_model.parameters()), lr=0.5))
     expected_losses, expected_grads = [], []
     for _ in range(5):
-        eager_opt.zero_grad()
-        loss = nn.functional.cross_entropy(eager_model(x), t)
-        loss.backward()
-        eager_opt.step()
-        expected_losses.append(loss.item())
+        expected_losses.append(eager_step(x, t).item())
         expected_grads.append(eager_model[0].weight.grad.numpy().copy())
     assert values == expected_losses[2:]
     for grad, row, expected in zip(grads, rows, expected_grads[2:]):
