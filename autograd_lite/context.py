@@ -67,6 +67,16 @@ class Context:
             return self._op.apply(*self.inputs, **self.attrs)
         return self.constant(self._data)
 
+    def buffer(self, name: str, shape: tuple[int, ...], *like: Any) -> np.ndarray | None:
+        """An array of ``shape``, of the dtype numpy gives an op on ``like`` (arrays or
+        dtypes), for this node to write its result ``name`` into (numpy's ``out=``); or
+        None, and numpy allocates, as it always does outside a compiled replay. A replay
+        (``compiler/workspace.py``) lends the same array each time, so a kernel that asks
+        runs on preallocated memory; the values are the same either way, since the same
+        kernel computes them."""
+        lend = Lending.lend
+        return None if lend is None else lend(self, name, shape, like)
+
     def constant(self, value: Any):
         """``value`` as a constant operand (e.g. a zero for ``where``): a Tensor that requires
         no grad, or the array itself when the rule runs on arrays."""
@@ -82,6 +92,13 @@ class Context:
     def describe(self) -> str:
         """The op's name with its input shapes, for error messages: ``mul((2, 3), (3,))``."""
         return describe(self._op, self.inputs)
+
+
+class Lending:
+    """Where a compiled replay lends arrays to ``Context.buffer`` (its workspace's ``lend``);
+    None otherwise, so asking costs an op one attribute read."""
+
+    lend = None
 
 
 def describe(op: type[Function], inputs: tuple) -> str:

@@ -155,6 +155,9 @@ class _NotRecorded:
     def save_for_backward(self, *arrays: Any) -> None:
         pass
 
+    def buffer(self, name: str, shape: tuple[int, ...], *like: Any) -> None:
+        return None  # an op with no node has nothing to keep between replays
+
 
 _NOT_RECORDED = _NotRecorded()
 

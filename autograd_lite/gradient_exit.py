@@ -26,11 +26,13 @@ import numpy as np
 class GradientExit:
     """Tracks, for one backward pass, the arrays already handed out or owned by others."""
 
-    __slots__ = ("_taken",)
+    __slots__ = ("_taken", "_hand_out")
 
-    def __init__(self, foreign: list[np.ndarray]) -> None:
+    def __init__(self, foreign: list[np.ndarray], hand_out: Any = None) -> None:
         # the arrays themselves are kept (not only their ids) so no id is reused meanwhile
         self._taken: dict[int, np.ndarray] = {id(a): a for a in foreign}
+        # a compiled replay's: how an array it keeps between replays leaves it
+        self._hand_out = hand_out
 
     def own(self, grad: Any) -> Any:
         """``grad`` (an array, or a Tensor under create_graph) safe to give to one tensor."""
@@ -43,4 +45,4 @@ class GradientExit:
             grad = array.copy() if grad is array else grad.clone()
             array = grad if grad.__class__ is np.ndarray else grad._data
         self._taken[id(array)] = array
-        return grad
+        return grad if self._hand_out is None else self._hand_out(grad)

@@ -28,7 +28,9 @@ def _mlp(sizes, dtype, seed=0, dropout=None, batch_norm=False):
     return nn.Sequential(*layers)
 
 
-def _train(model, optimizer, batches, compiled):
+def _step_of(model, optimizer):
+    """One training step of ``model``: the function the tests compile."""
+
     def step(x, t):
         optimizer.zero_grad()
         loss = nn.functional.cross_entropy(model(x), t)
@@ -36,6 +38,11 @@ def _train(model, optimizer, batches, compiled):
         optimizer.step()
         return loss
 
+    return step
+
+
+def _train(model, optimizer, batches, compiled):
+    step = _step_of(model, optimizer)
     run = ag.compile(step) if compiled else step
     losses = [run(x, t).item() for x, t in batches]
     return losses, {name: value.copy() for name, value in model.state_dict().items()}
@@ -313,3 +320,63 @@ def test_the_first_calls_result_keeps_its_value_after_a_replay():
     second = step(np.array([1.0, 1.0]))
     assert (first.item(), second.item()) == (-5.0, -1.0)
     assert not first.requires_grad
+
+
+def _mlp_step(sizes, dtype, batch, optimizer):
+    model = _mlp(sizes, dtype)
+    step = ag.compile(_step_of(model, optimizer(list(model.parameters()))))
+    ((x, t),) = _batches(1, batch, sizes[0], sizes[-1], dtype)
+    return model, step, x, t
+
+
+@pytest.mark.parametrize(
+    "dtype, optimizer",
+    [(np.float64, lambda ps: optim.SGD(ps, lr=0.1)), (np.float32, lambda ps: optim.Adam(ps))],
+)
+def test_a_replayed_mlp_step_allocates_no_array_whatever_the_model_size(dtype, optimizer):
+    # linear, relu, label cross-entropy and the optimizers write into preallocated buffers
+    # (issue 15); what is left is numpy's own iteration buffer inside a broadcasting ufunc
+    # call (at most getbufsize() elements, freed within the call) and Python objects
+    import tracemalloc
+
+    bound = 2 * np.getbufsize() * np.dtype(dtype).itemsize + 16_384
+    for sizes, batch in (((64, 32, 10), 16), ((784, 512, 256, 10), 256)):
+        _, step, x, t = _mlp_step(sizes, dtype, batch, optimizer)
+        for _ in range(3):  # trace, then the first replay makes the buffers
+            step(x, t)
+        tracemalloc.start()
+        step(x, t)
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        assert peak < bound, f"{sizes}, batch {batch}: a replay allocated up to {peak} bytes"
+
+
+def test_a_result_or_grad_kept_from_one_replay_keeps_its_value_after_the_next():
+    # replays write into buffers: one that a caller still holds (or a view of it) must not
+    # be written again; the next replay takes a new one
+    model, step, x, t = _mlp_step((6, 5, 3), np.float64, 4, lambda ps: optim.SGD(ps, lr=0.5))
+    weight = model[0].weight
+    for _ in range(2):
+        step(x, t)
+    losses, grads, rows = [], [], []
+    for _ in range(3):
+        losses.append(step(x, t))
+        grads.append(weight.grad)
+        rows.append(weight.grad.numpy()[1:3])  # a view of the .grad alone
+    values = [loss.item() for loss in losses]
+    assert len(set(values)) == 3  # SGD moves the weights: every step's loss differs
+    eager_model = _mlp((6, 5, 3), np.float64)
+    eager_step = _step_of(eager_model, optim.SGD(list(eager_model.parameters()), lr=0.5))
+    expected_losses, expected_grads = [], []
+    for _ in range(5):
+        expected_losses.append(eager_step(x, t).item())
+        expected_grads.append(eager_model[0].weight.grad.numpy().copy())
+    assert values == expected_losses[2:]
+    for grad, row, expected in zip(grads, rows, expected_grads[2:]):
+        assert np.array_equal(grad.numpy(), expected)
+        assert np.array_equal(row, expected[1:3])
+    del losses, grads, rows
+    step(x, t)
+    address = weight.grad.numpy().ctypes.data  # a number: it holds nothing
+    step(x, t)
+    assert weight.grad.numpy().ctypes.data == address  # nothing held: the same buffer again

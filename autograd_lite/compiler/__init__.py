@@ -40,6 +40,11 @@ of eager execution, without the graph bookkeeping. This is the contract of tinyg
 - Results are returned as the function returned them, with each tensor computed inside
   the function detached (a replay builds no graph; the first call's too); a ``.grad``
   returned is the tensor's current ``.grad``.
+- Buffers: an op whose kernel writes into ``ctx.buffer(...)`` (linear, relu, softmax
+  cross-entropy on labels, ...: see ``docs/compile.md``) writes into the same
+  preallocated array at every replay (``workspace.py``), so a training step made of them,
+  with ``optim``'s optimizers, allocates no array once traced. A result or ``.grad`` you
+  keep is never overwritten: while it lives, the next replay writes into a new buffer.
 - Not compiled: ``backward(create_graph=True)``, ``autograd_lite.grad()``, nesting a
   compiled function in another's trace (each raises ``TraceError``),
   ``nn.utils.clip_grad_norm_`` (it reads the gradients' norm into Python: a ``TraceError``;
@@ -56,12 +61,14 @@ from typing import Any
 
 import numpy as np
 
+from ..context import Lending
 from ..errors import AutogradError, DTypeError, TraceError
 from ..function import _NUMPY_ERRORS, _translate
 from ..grad_mode import GradMode, no_grad
 from ..tensor import Tensor
 from . import steps
 from .recorder import Recorder, active, recording
+from .workspace import Workspace
 
 __all__ = ["Compiled", "compile", "effect"]
 
@@ -122,6 +129,7 @@ class _Trace:
             (placeholder, *aliases)
             for placeholder, aliases in zip(recorder.placeholders, recorder.aliases)
         ]
+        self.workspace = recorder.workspace
         self.rebuild = _rebuilder(recorder, result)
 
     @classmethod
@@ -143,6 +151,7 @@ class _Trace:
             for t in targets:
                 t._data = array
         run = None
+        Lending.lend = self.workspace.lend
         try:
             with no_grad():
                 for run in self.tape:
@@ -152,6 +161,8 @@ class _Trace:
                 raise
             op, _, inputs, _, _ = run.args  # an op's forward rejected the new values
             raise _translate(error, op, inputs) from error
+        finally:  # None, not what was there: another thread's replay may have ended since
+            Lending.lend = None
         return self.rebuild()
 
 
@@ -192,7 +203,7 @@ def _rebuilder(recorder: Recorder, result: Any) -> Callable[[], Any]:
     """A function that rebuilds ``result``'s structure from the replayed values."""
     if isinstance(result, Tensor):
         if id(result) in recorder.traced:
-            return functools.partial(_detached, result)
+            return functools.partial(_detached, result, recorder.workspace)
         owner = recorder.grad_of.get(id(result))
         if owner is not None:
             return functools.partial(getattr, owner, "grad")
@@ -212,5 +223,5 @@ def _rebuilder(recorder: Recorder, result: Any) -> Callable[[], Any]:
     return lambda: result
 
 
-def _detached(t: Tensor) -> Tensor:
-    return Tensor._leaf(t._data)
+def _detached(t: Tensor, workspace: Workspace) -> Tensor:
+    return Tensor._leaf(workspace.hand_out(t._data))

@@ -32,6 +32,7 @@ from ..errors import TraceError
 from ..function import _NOT_RECORDED, Function, Tracing
 from ..tensor import Tensor
 from . import steps
+from .workspace import Workspace
 
 _LOCK = threading.Lock()  # one trace at a time: the seams are shared by the whole process
 _ACTIVE: Recorder | None = None
@@ -68,6 +69,7 @@ class Recorder:
         self.grad_of: dict[int, Tensor] = {}  # id(a .grad the trace delivered) -> its tensor
         self.created: dict[int, Tensor] = {}  # tensors constructed inside the trace
         self.kept: list[Any] = []  # more objects whose ids are keys above, kept alive
+        self.workspace = Workspace(self.traced)  # the buffers its replays write into
 
     # ------------------------------------------------------------------ forward
     def forward(self, op: type[Function], inputs: tuple, attrs: dict, out: Tensor) -> None:
@@ -159,8 +161,9 @@ class Recorder:
             self.exits.append(None)
             self.kept.append(exit_)
             foreign = tuple(self.source(a) for a in exit_._taken.values())
+            hand_out = self.workspace.hand_out
             self.tape.append(
-                functools.partial(steps.open_exit, self.exits, index, self.slots, foreign)
+                functools.partial(steps.open_exit, self.exits, index, self.slots, foreign, hand_out)
             )
         source = self.source(grad)
         if t.grad is None and (id(t) in self.created or id(t) in self.traced):

@@ -62,9 +62,10 @@ def load(slots: list, tensor, target: int) -> None:
     slots[target] = tensor._data
 
 
-def open_exit(exits: list, index: int, slots: list, foreign: tuple) -> None:
-    """A new gradient exit for one backward pass, as ``run_backward`` makes one."""
-    exits[index] = GradientExit(foreign=[slots[k] for k in foreign])
+def open_exit(exits: list, index: int, slots: list, foreign: tuple, hand_out) -> None:
+    """A new gradient exit for one backward pass, as ``run_backward`` makes one; a
+    gradient in a buffer of the replay's leaves through ``hand_out`` (workspace.py)."""
+    exits[index] = GradientExit(foreign=[slots[k] for k in foreign], hand_out=hand_out)
 
 
 def clear_grad(t) -> None:

@@ -42,6 +42,21 @@ def cos(x):
     return np.cos(x) if is_array(x) else x.cos()
 
 
+def multiply(x, y, out=None):
+    """x * y; on arrays into ``out`` if given (a compiled replay's buffer, ``ctx.buffer``)."""
+    return np.multiply(x, y, out=out) if is_array(x) else x * y
+
+
+def matmul(x, y, out=None):
+    """x @ y; on arrays into ``out`` if given (a compiled replay's buffer, ``ctx.buffer``)."""
+    return np.matmul(x, y, out=out) if is_array(x) else x @ y
+
+
+def sum_rows(x, out=None):
+    """The sum over axis 0; on arrays into ``out`` if given (see ``multiply``)."""
+    return x.sum(axis=0, out=out) if is_array(x) else x.sum(axis=0)
+
+
 def expand_dims(x, axis: int):
     """Insert a size-1 axis at ``axis`` (Tensor's ``unsqueeze``)."""
     return np.expand_dims(x, axis) if is_array(x) else x.unsqueeze(axis)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._dual import Op, cos, sin
+from ._dual import Op, cos, multiply, sin
 from .rounding import piecewise_constant
 
 
@@ -115,12 +115,14 @@ class Relu(Op):
 
     @staticmethod
     def forward(ctx, x):
-        mask = x > 0
+        mask = np.greater(x, 0, out=ctx.buffer("mask", x.shape, np.bool_))
         ctx.save_for_backward(mask)
-        return np.maximum(x, np.zeros((), x.dtype))  # NaN stays NaN, as in maximum(x, 0)
+        # NaN stays NaN, as in maximum(x, 0); a zero of x's dtype keeps the result's dtype
+        return np.maximum(x, x.dtype.type(0), out=ctx.buffer("out", x.shape, x))
 
     @staticmethod
     def backward(ctx, grad):
         # d relu(x)/dx = 1 for x > 0, else 0 (relu'(0) = 0)
         (mask,) = ctx.saved
-        return grad * piecewise_constant(ctx, mask)
+        out = ctx.buffer("grad_x", grad.shape, grad, mask)
+        return multiply(grad, piecewise_constant(ctx, mask), out)

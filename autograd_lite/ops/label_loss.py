@@ -13,6 +13,8 @@ label picks the one element to subtract from, so no one-hot array is ever multip
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from ._dual import Op, expand_dims
@@ -41,46 +43,72 @@ def _counted(x: np.ndarray, t: np.ndarray, ignore_index: int) -> np.ndarray | No
     return None if kept.all() else kept
 
 
+@functools.lru_cache(maxsize=16)
+def _row_starts(n: int, classes: int) -> np.ndarray:
+    """0, C, 2C, ..., (n - 1) C: where each row starts in a flat (n, C) array, made once per
+    shape (read-only: it is shared)."""
+    starts = np.arange(n) * classes
+    starts.flags.writeable = False
+    return starts
+
+
 class LabelCrossEntropy(Op):
-    """See the module docstring; ``nn.functional.cross_entropy`` uses it for class labels."""
+    """See the module docstring; ``nn.functional.cross_entropy`` uses it for class labels.
+
+    Each row's label is read at a flat index, row * C + label, so picking x_(n, t_n) and
+    subtracting from the softmax's element in backward need no index arrays per call; every
+    array of the usual case (no ignored label) is asked of ``ctx.buffer``, so a compiled
+    replay computes the loss and its gradient in preallocated memory.
+    """
 
     @staticmethod
     def forward(ctx, x, t, ignore_index, reduction):
         kept = _counted(x, t, ignore_index)
         labels = t if kept is None else np.where(kept, t, 0)  # an ignored row reads class 0
-        shifted, _ = _shift_by_max(x, (1,))
-        e = np.exp(shifted)
-        total = e.sum(axis=1)
-        rows = np.arange(len(t))
-        with np.errstate(divide="ignore"):  # a row of all -inf: an infinite loss, as log 0
-            losses = np.log(total) - shifted[rows, labels]
+        n, classes = x.shape
+        m = x.max(axis=1, keepdims=True, out=ctx.buffer("max", (n, 1), x)) if x.size else None
+        if m is None or not np.isfinite(m.sum()):  # the sum is finite if every max is
+            m = _shift_by_max(x, (1,))[1]  # 0 for an empty row or a row of infinities
+        # x - m in C order, whatever x's layout, so row * C + label is each label's element
+        e = np.subtract(x, m, out=ctx.buffer("softmax", x.shape, x, m), order="C")
+        index = ctx.buffer("index", (n,), np.intp)  # labels are in [0, C): the cast is exact
+        index = np.add(_row_starts(n, classes), labels, out=index, dtype=np.intp, casting="unsafe")
+        picked = np.take(e, index, out=ctx.buffer("picked", (n,), e))  # x_(n, t_n) - m_n
+        np.exp(e, out=e)
+        total = e.sum(axis=1, out=ctx.buffer("total", (n,), e))
         e /= total[:, None]  # softmax(x), for backward
-        count = len(t) if kept is None else int(kept.sum())
+        with np.errstate(divide="ignore"):  # a row of all -inf: an infinite loss, as log 0
+            losses = np.log(total, out=total)
+        losses -= picked
+        count = n if kept is None else int(kept.sum())
         if kept is not None:
             losses = np.where(kept, losses, 0).astype(x.dtype, copy=False)
         # each row's weight in the reduction: one number when every row counts alike
-        weights = np.ones((), x.dtype) if kept is None else kept.astype(x.dtype)
+        weights = x.dtype.type(1) if kept is None else kept.astype(x.dtype)
         if reduction == "mean":
             with np.errstate(invalid="ignore", divide="ignore"):  # all ignored: nan
                 weights = weights / x.dtype.type(count)
-        ctx.save_for_backward(e, rows, labels, weights)
+        ctx.save_for_backward(e, index, labels, weights)
         if reduction == "none":
             return losses
-        total_loss = losses.sum()
+        out = ctx.buffer("loss", (), losses)
+        total_loss = losses.sum(out=out)
         if reduction == "mean":
             with np.errstate(invalid="ignore", divide="ignore"):
-                return total_loss / x.dtype.type(count)
+                return np.divide(total_loss, x.dtype.type(count), out=out)
         return total_loss
 
     @staticmethod
     def backward(ctx, grad):
-        p, rows, labels, weights = ctx.saved
-        coefficient = grad * ctx.constant(weights)  # each row's share: (N,) or one number
+        p, index, labels, weights = ctx.saved
         if ctx.on_arrays:
-            gx = p * coefficient[..., None]
-            gx[rows, labels] -= coefficient
+            coefficient = grad * weights  # each row's share: (N,) or one number
+            column = coefficient if coefficient.ndim == 0 else coefficient[:, None]
+            gx = np.multiply(p, column, out=ctx.buffer("grad_x", p.shape, p, column), order="C")
+            np.subtract.at(gx.reshape(-1), index, coefficient)
             return gx, None
         # under create_graph softmax must be differentiable: recompute it from x
+        coefficient = grad * ctx.constant(weights)
         x = ctx.operands[0]
         one_hot = ctx.constant(np.eye(p.shape[1], dtype=p.dtype)[labels])
         return (Softmax.compute(x, axis=1) - one_hot) * expand_dims(coefficient, -1), None

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import ShapeError
-from ._dual import Op, expand_dims
+from ._dual import Op, expand_dims, matmul, sum_rows
 
 
 def _check_matmul_shapes(x: np.ndarray, y: np.ndarray) -> None:
@@ -78,7 +78,7 @@ class Linear(Op):
             )
         if bias and bias[0].shape != w.shape[1:]:
             raise ShapeError(f"linear: bias {bias[0].shape} must have shape {w.shape[1:]}")
-        out = np.matmul(x, w)
+        out = np.matmul(x, w, out=ctx.buffer("out", x.shape[:-1] + w.shape[1:], x, w))
         if bias:
             b = bias[0]
             if np.result_type(out, b) == out.dtype:
@@ -92,8 +92,14 @@ class Linear(Op):
         x, w = ctx.operands[:2]
         needs = ctx.needs_input_grad
         rows = grad.reshape(-1, grad.shape[-1])
-        gx = grad @ w.swapaxes(0, 1) if needs[0] else None
-        gw = x.reshape(-1, x.shape[-1]).swapaxes(0, 1) @ rows if needs[1] else None
+        gx = gw = gb = None
+        if needs[0]:
+            gx = matmul(grad, w.swapaxes(0, 1), ctx.buffer("grad_x", x.shape, grad, w))
+        if needs[1]:
+            columns = x.reshape(-1, x.shape[-1]).swapaxes(0, 1)
+            gw = matmul(columns, rows, ctx.buffer("grad_w", w.shape, x, grad))
         if len(needs) == 2:
             return gx, gw
-        return gx, gw, rows.sum(axis=0) if needs[2] else None
+        if needs[2]:
+            gb = sum_rows(rows, ctx.buffer("grad_b", rows.shape[1:], rows))
+        return gx, gw, gb
