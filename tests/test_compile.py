@@ -380,3 +380,50 @@ def test_a_result_or_grad_kept_from_one_replay_keeps_its_value_after_the_next():
     address = weight.grad.numpy().ctypes.data  # a number: it holds nothing
     step(x, t)
     assert weight.grad.numpy().ctypes.data == address  # nothing held: the same buffer again
+
+
+def test_eager_ops_on_another_thread_during_a_replay_get_none_of_its_buffers():
+    # ops ask a process-wide lender for buffers while a replay runs: another thread's ops
+    # must get none (numpy allocates), or the next replay would write into their results
+    rng = np.random.default_rng(0)
+    w = Tensor(rng.standard_normal((3, 4)), requires_grad=True)
+    armed, inside, resume = threading.Event(), threading.Event(), threading.Event()
+
+    def pause():
+        if armed.is_set():
+            inside.set()
+            resume.wait(10)
+
+    @ag.compile
+    def step(x):
+        w.zero_grad()
+        y = ag.linear(x, w).relu()
+        ag.effect(pause)  # the other thread runs here, with this replay's lender installed
+        y.sum().backward()
+        return y
+
+    x = rng.standard_normal((2, 3))
+    step(x)
+    step(x)  # the first replay makes the buffers
+    a, b = rng.standard_normal((2, 3)), rng.standard_normal((3, 4))
+    eager = []
+
+    def other_thread():
+        inside.wait(10)
+        h = ag.linear(Tensor(a, requires_grad=True), Tensor(b, requires_grad=True)).relu()
+        h.sum().backward()
+        eager.append(h)
+        resume.set()
+
+    worker = threading.Thread(target=other_thread)
+    worker.start()
+    armed.set()
+    step(x)
+    worker.join()
+    armed.clear()
+    step(x)  # a replay after: it must not write into the other thread's result
+    (h,) = eager
+    values = h.detach().numpy()
+    np.testing.assert_array_equal(values, np.maximum(a @ b, 0))
+    buffers = next(iter(step.traces.values())).workspace.arrays.values()
+    assert not any(np.shares_memory(values, buffer) for buffer in buffers)
