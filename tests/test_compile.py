@@ -427,3 +427,37 @@ def test_eager_ops_on_another_thread_during_a_replay_get_none_of_its_buffers():
     np.testing.assert_array_equal(values, np.maximum(a @ b, 0))
     buffers = next(iter(step.traces.values())).workspace.arrays.values()
     assert not any(np.shares_memory(values, buffer) for buffer in buffers)
+
+
+def test_a_custom_op_asking_ctx_buffer_writes_into_the_same_array_at_every_replay():
+    class Exp(ag.Function):
+        backward_on_arrays = True
+
+        @staticmethod
+        def forward(ctx, x):
+            return np.exp(x, out=ctx.buffer("out", x.shape, x))
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad * ctx.output()
+
+    w = Tensor([0.5, -1.0], requires_grad=True)
+    assert Exp.apply(w)._data is not Exp.apply(w)._data  # eagerly: None, numpy allocates
+
+    @ag.compile
+    def step(x):
+        w.zero_grad()
+        y = Exp.apply(w * x)
+        y.sum().backward()
+        return y.sum()
+
+    addresses = set()
+    for x in (1.0, 2.0, 3.0, 4.0):
+        loss = step(np.array([x, x]))
+        node = next(
+            t for t in next(iter(step.traces.values())).workspace.nodes.values() if t._op is Exp
+        )
+        addresses.add(node._data.ctypes.data)
+        assert loss.item() == np.exp(0.5 * x) + np.exp(-x)
+        np.testing.assert_array_equal(w.grad.numpy(), [x * np.exp(0.5 * x), x * np.exp(-x)])
+    assert len(addresses) == 2  # the trace's own array, then one buffer for every replay
