@@ -594,7 +594,7 @@ BINARY = {
     "add": (operator.add, "+", ("add", "add_scalar")),
     "sub": (operator.sub, "-", ("sub",)),
     "mul": (operator.mul, "*", ("mul", "mul_scalar")),
-    "truediv": (operator.truediv, "/", ("div",)),
+    "truediv": (operator.truediv, "/", ("div", "div_scalar")),
     "pow": (operator.pow, "**", ("pow", "pow_scalar")),
     "matmul": (operator.matmul, "@", ("matmul",)),
     "lt": (operator.lt, "<", ("lt", "gt")),  # 2 < t calls t > 2
@@ -940,7 +940,8 @@ for _name, _fn in (
         _name,
         lambda x, y, _fn=_fn: ref_binary(_fn, x, y),
         draw_functional_binary,
-        ("pow_scalar",) if _name == "pow" else (),
+        # a Python number beside a float tensor is the scalar op's attribute (tensor.py)
+        (f"{_name}_scalar",) if _name in ("add", "mul", "div", "pow") else (),
     )
 
 
