@@ -461,3 +461,23 @@ def test_a_custom_op_asking_ctx_buffer_writes_into_the_same_array_at_every_repla
         assert loss.item() == np.exp(0.5 * x) + np.exp(-x)
         np.testing.assert_array_equal(w.grad.numpy(), [x * np.exp(0.5 * x), x * np.exp(-x)])
     assert len(addresses) == 2  # the trace's own array, then one buffer for every replay
+
+
+def test_traces_beyond_max_traces_drop_the_least_recently_used():
+    # each new input shape keeps a trace (and its buffers): without a bound, calls with
+    # ever new shapes would grow memory without end
+    traced = []
+
+    @ag.compile(max_traces=2)
+    def double(x):
+        traced.append(x.shape)  # Python runs at a trace only
+        return x * 2.0
+
+    for n in (1, 2, 1, 3, 1, 2):
+        np.testing.assert_array_equal(double(np.ones(n)).numpy(), np.full(n, 2.0))
+    # 1 and 2 traced; 1 replayed (most recent); 3 traced and dropped 2; 1 replayed; 2 again
+    assert traced == [(1,), (2,), (3,), (2,)]
+    assert len(double.traces) == 2
+    for bad in (0, -1, 1.5, True):
+        with pytest.raises(ValueError, match="compile: max_traces must be a positive int"):
+            ag.compile(lambda x: x, max_traces=bad)

@@ -29,8 +29,9 @@ of eager execution, without the graph bookkeeping. This is the contract of tinyg
   counter, ``model.train()``/``eval()``, a value read before the call): it is fixed at the
   trace. Python side effects (``print``, appending to a list) happen on the first call only.
 - Arguments that are numpy arrays or Tensors (not requiring grad) are the inputs: a new
-  shape or dtype traces again (each signature keeps its own trace); any other argument is
-  part of the signature by value (it must be hashable). Parameters and buffers reached
+  shape or dtype traces again (each signature keeps its own trace, up to ``max_traces``,
+  the least recently used dropped first); any other argument is part of the signature by
+  value (it must be hashable). Parameters and buffers reached
   through closures (a model, an optimizer) are read afresh on every replay.
 - State changes happen on every replay when they go through ``effect``: ``optimizer.step()``
   and ``zero_grad()``, ``model.zero_grad()``, ``t.zero_grad()``, a scheduler's ``step()``,
@@ -56,6 +57,7 @@ from __future__ import annotations
 
 import functools
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -84,20 +86,31 @@ def effect(fn: Callable[..., Any], *args: Any) -> Any:
     return fn(*args) if recorder is None else recorder.effect(fn, args)
 
 
-def compile(fn: Callable[..., Any]) -> Compiled:  # noqa: A001 - the name users know
-    """Compile ``fn`` (see the module docstring); usable as a decorator."""
+def compile(fn: Callable[..., Any] | None = None, *, max_traces: int = 8) -> Any:  # noqa: A001
+    """Compile ``fn`` (see the module docstring); usable as a decorator, also as
+    ``@compile(max_traces=...)``.
+
+    ``max_traces`` bounds the traces kept, one per argument signature: past it the least
+    recently used one is dropped (with its buffers) and traces again if called again, so
+    calls with ever new shapes do not grow memory without end.
+    """
+    if isinstance(max_traces, bool) or not isinstance(max_traces, int) or max_traces < 1:
+        raise ValueError(f"compile: max_traces must be a positive int, got {max_traces!r}")
+    if fn is None:
+        return functools.partial(compile, max_traces=max_traces)
     if not callable(fn):
         raise TypeError(f"compile: expected a function, got {type(fn).__name__}")
-    return Compiled(fn)
+    return Compiled(fn, max_traces)
 
 
 class Compiled:
     """A function that traces itself once per argument signature and then replays."""
 
-    def __init__(self, fn: Callable[..., Any]) -> None:
+    def __init__(self, fn: Callable[..., Any], max_traces: int = 8) -> None:
         self.fn = fn
         self.name = f"compile({getattr(fn, '__qualname__', type(fn).__name__)})"
-        self.traces: dict[tuple, _Trace] = {}
+        self.max_traces = max_traces
+        self.traces: OrderedDict[tuple, _Trace] = OrderedDict()  # least recently used first
         self._lock = threading.Lock()
         functools.update_wrapper(self, fn)
 
@@ -109,7 +122,10 @@ class Compiled:
             trace = self.traces.get(key)
             if trace is None:
                 result, self.traces[key] = _Trace.record(self.name, self.fn, args, kwargs, inputs)
+                if len(self.traces) > self.max_traces:
+                    self.traces.popitem(last=False)
                 return result
+            self.traces.move_to_end(key)
             return trace.replay(inputs)
 
     def reset(self) -> None:
