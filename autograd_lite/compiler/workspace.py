@@ -24,10 +24,12 @@ import numpy as np
 
 
 def _count_unheld() -> int:
-    """``sys.getrefcount`` of an array held only by a dict, read as ``Workspace`` reads it:
-    anything more is a holder outside the replay (measured, as it differs by Python)."""
+    """``sys.getrefcount`` of an array held only by a dict, read as ``Workspace._held``
+    reads it (from a local name): anything more is a holder outside the replay (measured,
+    as it differs by Python version)."""
     probe = {0: np.empty(0)}
-    return sys.getrefcount(probe[0])
+    handed = probe.get(0)
+    return sys.getrefcount(handed)
 
 
 _UNHELD = _count_unheld()
@@ -47,19 +49,15 @@ class Workspace:
         the trace did not make (an eager op on another thread meanwhile)."""
         key = (id(node), name)
         array = self.arrays.get(key)
-        if array is None:
-            if id(node) not in self.nodes:
-                return None
-        elif (
-            array.shape == shape
-            and array.dtype == np.result_type(*like)
-            and (key not in self.handed or sys.getrefcount(self.handed[key]) <= _UNHELD)
-        ):
-            return array
-        else:
+        if array is None and id(node) not in self.nodes:
+            return None
+        dtype = np.result_type(*like)
+        if array is not None:
+            if array.shape == shape and array.dtype == dtype and not self._held(key):
+                return array
             del self.key_of[id(array)]
             self.handed.pop(key, None)
-        array = self.arrays[key] = np.empty(shape, np.result_type(*like))
+        array = self.arrays[key] = np.empty(shape, dtype)
         self.key_of[id(array)] = key
         return array
 
@@ -73,3 +71,8 @@ class Workspace:
         if handed is None:  # every view of ``handed`` refers to it, whatever its shape
             handed = self.handed[key] = np.frombuffer(memoryview(array), array.dtype)
         return handed.reshape(array.shape)
+
+    def _held(self, key: tuple[int, str]) -> bool:
+        """Whether the array handed out for ``key`` is referred to outside the workspace."""
+        handed = self.handed.get(key)
+        return handed is not None and sys.getrefcount(handed) > _UNHELD

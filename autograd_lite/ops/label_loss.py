@@ -55,10 +55,11 @@ def _row_starts(n: int, classes: int) -> np.ndarray:
 class LabelCrossEntropy(Op):
     """See the module docstring; ``nn.functional.cross_entropy`` uses it for class labels.
 
-    Each row's label is read at a flat index, row * C + label, so picking x_(n, t_n) and
-    subtracting from the softmax's element in backward need no index arrays per call; every
-    array of the usual case (no ignored label) is asked of ``ctx.buffer``, so a compiled
-    replay computes the loss and its gradient in preallocated memory.
+    Each row's label is read at a flat index, row * C + label (one array, from row starts
+    made once per shape), both to pick x_(n, t_n) and to subtract from the softmax's
+    element in backward; every array of the usual case (no ignored label) is asked of
+    ``ctx.buffer``, so a compiled replay computes the loss and its gradient in
+    preallocated memory.
     """
 
     @staticmethod
