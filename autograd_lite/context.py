@@ -101,6 +101,24 @@ class Lending:
     lend = None
 
 
+class _NotRecorded:
+    """Stands in for the context when no node is recorded (``Function.apply`` under
+    ``no_grad``, ``compute`` on arrays): saving is a no-op, and a compiled replay lends
+    buffers by the order of the requests (``compiler/workspace.py``)."""
+
+    __slots__ = ()
+
+    def save_for_backward(self, *arrays: Any) -> None:
+        pass
+
+    def buffer(self, name: str, shape: tuple[int, ...], *like: Any) -> np.ndarray | None:
+        lend = Lending.lend
+        return None if lend is None else lend(None, name, shape, like)
+
+
+_NOT_RECORDED = _NotRecorded()
+
+
 def describe(op: type[Function], inputs: tuple) -> str:
     """``mul((2, 3), (3,))``: an op's name with its input shapes."""
     return f"{op.name()}({', '.join(str(t.shape) for t in inputs)})"

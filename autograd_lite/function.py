@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 
 from .anomaly import AnomalyMode, check_forward, creation_site
-from .context import Context, _arrays, describe
+from .context import _NOT_RECORDED, Context, _arrays, describe
 from .errors import AutogradError, DTypeError, IndexingError, ShapeError
 from .grad_mode import GradMode
 from .versions import is_view_of, versions_of
@@ -145,21 +145,6 @@ class Tracing:
     (``compiler/recorder.py``); None otherwise, so an op pays one attribute read for it."""
 
     record = None
-
-
-class _NotRecorded:
-    """Stands in for the context when no node is recorded: saving is a no-op."""
-
-    __slots__ = ()
-
-    def save_for_backward(self, *arrays: Any) -> None:
-        pass
-
-    def buffer(self, name: str, shape: tuple[int, ...], *like: Any) -> None:
-        return None  # an op with no node has nothing to keep between replays
-
-
-_NOT_RECORDED = _NotRecorded()
 
 
 def _translate(error: Exception, op: type[Function], inputs: tuple) -> Exception:

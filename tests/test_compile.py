@@ -337,18 +337,189 @@ def test_a_replayed_mlp_step_allocates_no_array_whatever_the_model_size(dtype, o
     # linear, relu, label cross-entropy and the optimizers write into preallocated buffers
     # (issue 15); what is left is numpy's own iteration buffer inside a broadcasting ufunc
     # call (at most getbufsize() elements, freed within the call) and Python objects
-    import tracemalloc
-
-    bound = 2 * np.getbufsize() * np.dtype(dtype).itemsize + 16_384
     for sizes, batch in (((64, 32, 10), 16), ((784, 512, 256, 10), 256)):
         _, step, x, t = _mlp_step(sizes, dtype, batch, optimizer)
-        for _ in range(3):  # trace, then the first replay makes the buffers
-            step(x, t)
-        tracemalloc.start()
-        step(x, t)
-        _, peak = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
-        assert peak < bound, f"{sizes}, batch {batch}: a replay allocated up to {peak} bytes"
+        peak = _replay_peak(step, x, t)
+        assert peak < _no_array(dtype), f"{sizes}, batch {batch}: a replay allocated {peak} bytes"
+
+
+def _replay_peak(step, *args) -> int:
+    """The memory peak (tracemalloc) of one replay of ``step``, after a trace and a first
+    replay (which makes the buffers)."""
+    import tracemalloc
+
+    for _ in range(2):
+        step(*args)
+    tracemalloc.start()
+    step(*args)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return peak
+
+
+def _no_array(dtype) -> int:
+    """A peak that allocates no array: numpy's iteration buffers inside one ufunc call that
+    broadcasts, casts or reads strided views (up to getbufsize() elements for each of at
+    most four operands: two inputs, the output and a where= mask; freed within the call),
+    small arrays from numpy's cache of small blocks, and Python objects."""
+    return 4 * np.getbufsize() * np.dtype(dtype).itemsize + 16_384
+
+
+def _cnn(dtype, seed=0):
+    """Two convolutions (so one input gradient too), padding, max and average pooling,
+    channel dropout, tanh: (N, 2, 14, 14) -> 10 classes."""
+    rng = np.random.default_rng(seed)
+    return nn.Sequential(
+        nn.Conv2d(2, 4, 3, padding=1, rng=rng, dtype=dtype),
+        nn.ReLU(),
+        nn.MaxPool2d(2, padding=1),
+        nn.Conv2d(4, 6, 3, rng=rng, dtype=dtype),
+        nn.Tanh(),
+        nn.Dropout2d(0.25, rng=np.random.default_rng(seed + 1)),
+        nn.AvgPool2d(2),
+        nn.Flatten(),
+        nn.Linear(54, 10, rng=rng, dtype=dtype),
+    )
+
+
+def _images(steps, batch, dtype, seed=1):
+    rng = np.random.default_rng(seed)
+    return [
+        (rng.standard_normal((batch, 2, 14, 14)).astype(dtype), rng.integers(0, 10, batch))
+        for _ in range(steps)
+    ]
+
+
+@pytest.mark.parametrize(
+    "dtype, optimizer",
+    [(np.float64, lambda ps: optim.SGD(ps, lr=0.1)), (np.float32, lambda ps: optim.Adam(ps))],
+)
+def test_a_replayed_cnn_step_allocates_no_array(dtype, optimizer):
+    # the convolutions' column matrices (also inside their backward's compute calls),
+    # pooling, padding and dropout write into buffers too
+    model = _cnn(dtype)
+    step = ag.compile(_step_of(model, optimizer(list(model.parameters()))))
+    ((x, t),) = _images(1, 16, dtype)
+    peak = _replay_peak(step, x, t)
+    assert peak < _no_array(dtype), f"a replay allocated {peak} bytes"
+
+
+def test_a_cnn_compiled_trains_to_eager_weights_bit_for_bit():
+    batches = _images(6, 8, np.float32)
+    results = []
+    for compiled in (False, True):
+        model = _cnn(np.float32)
+        results.append(_train(model, optim.Adam(list(model.parameters())), batches, compiled))
+    (eager_losses, eager_state), (losses, state) = results
+    assert losses == eager_losses
+    for name, value in eager_state.items():
+        assert np.array_equal(state[name], value), name
+
+
+def test_a_replayed_step_of_elementwise_ops_batch_norm_and_softmax_allocates_no_array():
+    # the notes' hand-written layers (x @ W + b), batch norm (made of elementwise ops),
+    # tanh, sigmoid, dropout, softmax, log_softmax and the losses on probabilities
+    rng = np.random.default_rng(0)
+    w1, w2 = (
+        Tensor(rng.standard_normal(s) * 0.1, requires_grad=True) for s in ((64, 48), (48, 10))
+    )
+    b1, b2 = Tensor(np.zeros(48), requires_grad=True), Tensor(np.zeros(10), requires_grad=True)
+    norm, drop = nn.BatchNorm1d(48, dtype=np.float64), nn.Dropout(0.2, rng=rng)
+    params = [w1, b1, w2, b2, *norm.parameters()]
+    sgd = optim.SGD(params, lr=0.1)
+
+    @ag.compile
+    def step(x, target):
+        sgd.zero_grad()
+        logits = drop(norm(x @ w1 + b1).tanh()) @ w2 + b2
+        loss = nn.functional.cross_entropy(logits, target)
+        loss = loss + nn.functional.mse_loss(logits.sigmoid(), target)
+        loss = loss - (logits.softmax(axis=1) * logits.log_softmax(axis=1)).sum(axis=1).mean()
+        loss.backward()
+        sgd.step()
+        return loss
+
+    x = rng.standard_normal((64, 64))
+    target = rng.dirichlet(np.ones(10), 64)
+    peak = _replay_peak(step, x, target)
+    assert peak < _no_array(np.float64), f"a replay allocated {peak} bytes"
+
+
+# The ops docs/compile.md says replay into buffers, each on arrays larger than the bound of
+# _no_array: (a, b) of shape (256, 160), w (160, 128), images (16, 3, 64, 64), kernels
+# (4, 3, 3, 3); any one array allocated would exceed it.
+_BUFFERED = {
+    "add": lambda a, b, w, x, k: a + b,
+    "add_scalar": lambda a, b, w, x, k: a + 0.5,
+    "sub": lambda a, b, w, x, k: a - b,
+    "neg": lambda a, b, w, x, k: -a,
+    "mul": lambda a, b, w, x, k: a * b,
+    "mul_scalar": lambda a, b, w, x, k: a * 3.0,
+    "div": lambda a, b, w, x, k: a / (b * b + 1.0),
+    "div_scalar": lambda a, b, w, x, k: a / 4.0,
+    "exp": lambda a, b, w, x, k: a.exp(),
+    "log": lambda a, b, w, x, k: (a * a + 1.0).log(),
+    "sqrt": lambda a, b, w, x, k: (a * a + 1.0).sqrt(),
+    "sin": lambda a, b, w, x, k: a.sin(),
+    "cos": lambda a, b, w, x, k: a.cos(),
+    "tanh": lambda a, b, w, x, k: a.tanh(),
+    "sigmoid": lambda a, b, w, x, k: a.sigmoid(),
+    "relu": lambda a, b, w, x, k: a.relu(),
+    "sum": lambda a, b, w, x, k: a.sum(axis=0) * b,
+    "concatenate": lambda a, b, w, x, k: ag.concatenate([a, b], axis=1),
+    "dropout": lambda a, b, w, x, k: ag.dropout(a, 0.3, np.random.default_rng(0)),
+    "matmul": lambda a, b, w, x, k: a @ w,
+    "linear": lambda a, b, w, x, k: ag.linear(a, w, w[0]),
+    "softmax": lambda a, b, w, x, k: ag.softmax(a, axis=1),
+    "log_softmax": lambda a, b, w, x, k: ag.log_softmax(a, axis=1),
+    "logsumexp": lambda a, b, w, x, k: ag.logsumexp(a, axis=1),
+    "softmax_cross_entropy": lambda a, b, w, x, k: ag.softmax_cross_entropy(a, b.softmax(1)),
+    "conv2d": lambda a, b, w, x, k: ag.conv2d(
+        ag.conv2d(x, k, padding=1),
+        ag.concatenate([k, k[:, :1]], axis=1),  # padded, then 4 in
+    ),
+    "max_pool2d": lambda a, b, w, x, k: ag.max_pool2d(x, 2, padding=1),
+    "avg_pool2d": lambda a, b, w, x, k: ag.avg_pool2d(x, 2),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_BUFFERED))
+def test_each_op_the_docs_list_replays_forward_and_backward_into_buffers(name):
+    rng = np.random.default_rng(0)
+    shapes = ((256, 160), (256, 160), (160, 128), (16, 3, 64, 64), (4, 3, 3, 3))
+    arrays = [rng.standard_normal(shape) for shape in shapes]
+
+    @ag.compile
+    def step(*arrays):
+        tensors = [Tensor(array, requires_grad=True) for array in arrays]
+        loss = _BUFFERED[name](*tensors).sum()
+        loss.backward()
+        return loss
+
+    peak = _replay_peak(step, *arrays)
+    assert peak < _no_array(np.float64), f"{name}: a replay allocated {peak} bytes"
+
+
+def test_a_parameter_whose_shape_or_dtype_changed_traces_again_instead_of_broadcasting():
+    # a replay writes an op's result into a buffer of the trace's shape and dtype; a
+    # parameter of another shape would broadcast into it (a silent wrong shape), one of
+    # another dtype would be cast: the compiled function traces again instead
+    w = Tensor(np.ones((2, 300)), requires_grad=True)
+
+    @ag.compile
+    def double(x):
+        return w * 2.0 + x
+
+    x = np.zeros(300)
+    for _ in range(3):
+        assert double(x).shape == (2, 300)
+    w.data = np.full(300, 3.0)
+    result = double(x)
+    assert result.shape == (300,) and np.array_equal(result.numpy(), np.full(300, 6.0))
+    w.data = np.full(300, 0.5, dtype=np.float32)
+    result = double(x.astype(np.float32))
+    assert result.dtype == np.float32 and np.array_equal(result.numpy(), np.ones(300))
+    assert double(x).dtype == np.float64  # a float64 x with float32 w: numpy promotes
 
 
 def test_a_result_or_grad_kept_from_one_replay_keeps_its_value_after_the_next():
@@ -406,12 +577,15 @@ def test_eager_ops_on_another_thread_during_a_replay_get_none_of_its_buffers():
     step(x)
     step(x)  # the first replay makes the buffers
     a, b = rng.standard_normal((2, 3)), rng.standard_normal((3, 4))
+    image, kernel = rng.standard_normal((1, 1, 5, 5)), rng.standard_normal((2, 1, 3, 3))
     eager = []
 
     def other_thread():
         inside.wait(10)
         h = ag.linear(Tensor(a, requires_grad=True), Tensor(b, requires_grad=True)).relu()
         h.sum().backward()
+        with ag.no_grad():  # an op with no node asks for buffers in order: none either
+            eager.append(ag.conv2d(image, kernel))
         eager.append(h)
         resume.set()
 
@@ -422,11 +596,13 @@ def test_eager_ops_on_another_thread_during_a_replay_get_none_of_its_buffers():
     worker.join()
     armed.clear()
     step(x)  # a replay after: it must not write into the other thread's result
-    (h,) = eager
+    convolved, h = eager
     values = h.detach().numpy()
     np.testing.assert_array_equal(values, np.maximum(a @ b, 0))
+    np.testing.assert_array_equal(convolved.numpy(), ag.conv2d(image, kernel).numpy())
     buffers = next(iter(step.traces.values())).workspace.arrays.values()
-    assert not any(np.shares_memory(values, buffer) for buffer in buffers)
+    for result in (values, convolved.numpy()):
+        assert not any(np.shares_memory(result, buffer) for buffer in buffers)
 
 
 def test_a_custom_op_asking_ctx_buffer_writes_into_the_same_array_at_every_replay():

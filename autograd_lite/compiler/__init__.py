@@ -41,11 +41,14 @@ of eager execution, without the graph bookkeeping. This is the contract of tinyg
 - Results are returned as the function returned them, with each tensor computed inside
   the function detached (a replay builds no graph; the first call's too); a ``.grad``
   returned is the tensor's current ``.grad``.
-- Buffers: an op whose kernel writes into ``ctx.buffer(...)`` (linear, relu, softmax
-  cross-entropy on labels, ...: see ``docs/compile.md``) writes into the same
-  preallocated array at every replay (``workspace.py``), so a training step made of them,
-  with ``optim``'s optimizers, allocates no array once traced. A result or ``.grad`` you
-  keep is never overwritten: while it lives, the next replay writes into a new buffer.
+- Buffers: a replay writes the results and gradients of ops into arrays it keeps
+  (``workspace.py``): ops whose ``forward``/``backward`` take ``out=`` or whose kernels ask
+  ``ctx.buffer(...)``. The ops of the book's networks and of the usual layers do (see
+  ``docs/compile.md`` for the list), so a training step made of them, with ``optim``'s
+  optimizers, allocates no array of 1 KiB or more once traced (smaller ones come from
+  numpy's cache of small blocks). A result or ``.grad`` you keep is never overwritten:
+  while it lives, the next replay writes into a new buffer. A parameter whose shape or
+  dtype changed since the trace makes the function trace again.
 - Not compiled: ``backward(create_graph=True)``, ``autograd_lite.grad()``, nesting a
   compiled function in another's trace (each raises ``TraceError``),
   ``nn.utils.clip_grad_norm_`` (it reads the gradients' norm into Python: a ``TraceError``;
@@ -120,6 +123,9 @@ class Compiled:
         key, inputs = _signature(self.name, args, kwargs)
         with self._lock:
             trace = self.traces.get(key)
+            if trace is not None and not trace.fits():
+                del self.traces[key]  # a parameter changed shape or dtype: trace again
+                trace = None
             if trace is None:
                 result, self.traces[key] = _Trace.record(self.name, self.fn, args, kwargs, inputs)
                 if len(self.traces) > self.max_traces:
@@ -147,6 +153,7 @@ class _Trace:
         ]
         self.workspace = recorder.workspace
         self.rebuild = _rebuilder(recorder, result)
+        self.constants = list(recorder.constants.values())
 
     @classmethod
     def record(cls, name, fn, args, kwargs, inputs) -> tuple[Any, _Trace]:
@@ -162,11 +169,19 @@ class _Trace:
         # detached like a replay's: the traced tensors themselves change at every replay
         return trace.rebuild(), trace
 
+    def fits(self) -> bool:
+        """Whether the tensors the trace did not make (parameters) still have the shapes
+        and dtypes it saw: its kernels, and the buffers they write into, assume them."""
+        return all(
+            t._data.shape == shape and t._data.dtype == dtype for t, shape, dtype in self.constants
+        )
+
     def replay(self, inputs: list[np.ndarray]) -> Any:
         for targets, array in zip(self.targets, inputs):
             for t in targets:
                 t._data = array
         run = None
+        self.workspace.begin()
         Lending.lend = self.workspace.lend
         try:
             with no_grad():
@@ -175,7 +190,7 @@ class _Trace:
         except _NUMPY_ERRORS as error:
             if isinstance(error, AutogradError) or run.func not in steps.FORWARD_STEPS:
                 raise
-            op, _, inputs, _, _ = run.args  # an op's forward rejected the new values
+            op, inputs = run.args[0], run.args[2]  # an op's forward rejected the new values
             raise _translate(error, op, inputs) from error
         finally:  # None, not what was there: another thread's replay may have ended since
             Lending.lend = None

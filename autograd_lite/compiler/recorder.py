@@ -21,17 +21,19 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import inspect
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
 
 from .. import engine
+from ..context import _NOT_RECORDED
 from ..errors import TraceError
-from ..function import _NOT_RECORDED, Function, Tracing
+from ..function import Function, Tracing
 from ..tensor import Tensor
-from . import steps
+from . import steps, workspace
 from .workspace import Workspace
 
 _LOCK = threading.Lock()  # one trace at a time: the seams are shared by the whole process
@@ -68,6 +70,9 @@ class Recorder:
         self.owner: dict[int, Tensor] = {id(t._data): t for t in placeholders}  # array -> tensor
         self.grad_of: dict[int, Tensor] = {}  # id(a .grad the trace delivered) -> its tensor
         self.created: dict[int, Tensor] = {}  # tensors constructed inside the trace
+        # id -> (tensor, shape, dtype): the tensors ops read that the trace did not make
+        # (parameters): a replay needs them in the same shapes and dtypes
+        self.constants: dict[int, tuple] = {}
         self.kept: list[Any] = []  # more objects whose ids are keys above, kept alive
         self.workspace = Workspace(self.traced)  # the buffers its replays write into
 
@@ -78,11 +83,12 @@ class Recorder:
             if id(x) not in self.traced:
                 self._adopt(x, op)
         self._check_attrs(op, attrs)
+        output = self.workspace.output if _buffered(op.forward, out._data) else None
         if out._op is op:  # the output is the op's graph node, and its own context
-            step = functools.partial(steps.forward_recorded, op, out, inputs, attrs, out)
+            step = functools.partial(steps.forward_recorded, op, out, inputs, attrs, out, output)
         else:
             step = functools.partial(
-                steps.forward_unrecorded, op, _NOT_RECORDED, inputs, attrs, out
+                steps.forward_unrecorded, op, _NOT_RECORDED, inputs, attrs, out, output
             )
         self.tape.append(step)
         self.traced[id(out)] = out
@@ -102,6 +108,8 @@ class Recorder:
                     "made outside an op (e.g. Tensor(x.data[1:])), so a replay would see the "
                     "first call's values; index the argument itself (x[1:])"
                 )
+        if id(x) not in self.constants:
+            self.constants[id(x)] = (x, x._data.shape, x._data.dtype)
 
     def _check_attrs(self, op: type[Function], attrs: dict) -> None:
         for key, value in attrs.items():
@@ -126,7 +134,18 @@ class Recorder:
             return input_grads
         source = self.source(grad)
         outs = tuple(None if g is None else self.new_slot(g) for g in input_grads)
-        self.tape.append(functools.partial(steps.backward, node, self.slots, source, outs))
+        rule = node._op.backward
+        specs = tuple(
+            ((id(node), i), g.shape, g.dtype) if g is not grad and _buffered(rule, g) else None
+            for i, g in enumerate(input_grads)
+        )
+        buffers = None
+        if len(specs) == 1 and specs[0]:  # a one-input op's out is one array, as its gradient
+            buffers = functools.partial(self.workspace.keep, *specs[0])
+        elif any(specs):
+            buffers = functools.partial(self.workspace.gradients, specs)
+        step = functools.partial(steps.backward, node, self.slots, source, outs, buffers)
+        self.tape.append(step)
         return input_grads
 
     def fit_to_input(self, grad, x, node, on_arrays: bool):
@@ -135,7 +154,9 @@ class Recorder:
         if fitted is not grad:
             source = self.source(grad)
             target = self.new_slot(fitted)
-            self.tape.append(functools.partial(steps.fit, self.slots, source, target, x, node))
+            buffer = self._kept((-3, target), fitted) if _summed(grad, fitted) else None
+            step = functools.partial(steps.fit, self.slots, source, target, x, node, buffer)
+            self.tape.append(step)
         return fitted
 
     def sum(self, a, b):
@@ -143,7 +164,10 @@ class Recorder:
             total = _ORIGINALS["_sum"](a, b)
         first, second = self.source(a), self.source(b)
         target = self.new_slot(total)
-        self.tape.append(functools.partial(steps.add, self.slots, first, second, target))
+        buffer = None
+        if type(total) is np.ndarray and total.nbytes >= workspace.SMALL_BYTES:
+            buffer = self._kept((-2, target), total)
+        self.tape.append(functools.partial(steps.add, self.slots, first, second, target, buffer))
         return total
 
     def deliver_to_leaves(self, leaves, grads, wanted, exit_, on_arrays: bool) -> None:
@@ -167,17 +191,27 @@ class Recorder:
             )
         source = self.source(grad)
         if t.grad is None and (id(t) in self.created or id(t) in self.traced):
-            # a tensor made inside the function starts each eager call with no .grad
-            self.tape.append(functools.partial(steps.clear_grad, t))
+            # a tensor made inside the function starts each eager call with no .grad: so
+            # does each replay (from its start, so the .grad of the last one is let go of
+            # before a backward rule asks for the buffer it was handed out from)
+            self.tape.insert(0, functools.partial(steps.clear_grad, t))
+        first = t.grad is None
         with self.pause():
             _ORIGINALS["_accumulate"](t, grad, exit_, on_arrays)
         self.grad_of[id(t.grad)] = t
         self.kept.append(t.grad)
+        copy = None  # the exit copied the gradient (a view, or shared): a replay copies it
+        if first and type(grad) is np.ndarray and _buffered_copy(grad, t.grad._data):
+            copy = self._kept((id(t), "grad"), t.grad._data)  # into a buffer beforehand
         self.tape.append(
-            functools.partial(steps.accumulate, t, self.slots, source, self.exits, index)
+            functools.partial(steps.accumulate, t, self.slots, source, self.exits, index, copy)
         )
 
     # ------------------------------------------------------------------ values
+    def _kept(self, key: tuple, value: np.ndarray) -> functools.partial:
+        """What gives a replay the buffer ``key``, shaped like the trace's ``value``."""
+        return functools.partial(self.workspace.keep, key, value.shape, value.dtype)
+
     def new_slot(self, value: Any) -> int:
         """A slot for an array a step returns; later steps find it by identity."""
         self.slots.append(value)
@@ -223,6 +257,41 @@ class Recorder:
             "number, an array computed outside an op) would keep the first call's value. "
             "Return the tensor and read it outside, or do the work with tensor ops"
         )
+
+
+def _buffered(method: Callable, value: Any) -> bool:
+    """Whether a replay gives an op's ``method`` (forward or backward) a buffer for
+    ``value`` (its result, or a gradient it made): ``method`` has an ``out`` parameter, and
+    ``value`` is an array of its own (not a view) and not small (``SMALL_BYTES``)."""
+    return (
+        type(value) is np.ndarray
+        and value.base is None
+        and value.nbytes >= workspace.SMALL_BYTES
+        and _takes_out(method)
+    )
+
+
+def _summed(grad: Any, fitted: Any) -> bool:
+    """Whether the engine fitted ``grad`` to its input by a sum over broadcast axes alone
+    (no cast), into an array of its own that is not small: a replay sums into a buffer."""
+    return (
+        type(grad) is np.ndarray
+        and type(fitted) is np.ndarray
+        and fitted.base is None
+        and fitted.dtype == grad.dtype
+        and fitted.nbytes >= workspace.SMALL_BYTES
+    )
+
+
+def _buffered_copy(grad: np.ndarray, owned: np.ndarray) -> bool:
+    """Whether the gradient exit gave a tensor ``owned``, a copy of ``grad`` that is not
+    small: a replay makes that copy into a buffer."""
+    return owned is not grad and owned.nbytes >= workspace.SMALL_BYTES
+
+
+@functools.cache
+def _takes_out(method: Callable) -> bool:
+    return "out" in inspect.signature(method).parameters
 
 
 # ---------------------------------------------------------------------- the seams

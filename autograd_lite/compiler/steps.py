@@ -19,27 +19,41 @@ import numpy as np
 from ..engine import _accumulate, _fit_to_input, _sum
 from ..function import _arrays
 from ..gradient_exit import GradientExit
+from ..ops._dual import sum_to_array
 
 
-def forward_recorded(op, ctx, inputs: tuple, attrs: dict, out) -> None:
-    """An op whose output is a graph node (``ctx is out``): refresh its saved values."""
-    data = op.forward(ctx, *_arrays(inputs), **attrs)
+def forward_recorded(op, ctx, inputs: tuple, attrs: dict, out, output=None) -> None:
+    """An op whose output is a graph node (``ctx is out``): refresh its saved values.
+    ``output``: for an op whose forward takes ``out=``, the workspace's ``output``, which
+    gives the array to write the result into."""
+    if output is None:
+        data = op.forward(ctx, *_arrays(inputs), **attrs)
+    else:
+        data = op.forward(ctx, *_arrays(inputs), out=output(out), **attrs)
     out._data = data if type(data) is np.ndarray else np.asarray(data)
     out._out_version = out._version[0]
 
 
-def forward_unrecorded(op, ctx, inputs: tuple, attrs: dict, out) -> None:
+def forward_unrecorded(op, ctx, inputs: tuple, attrs: dict, out, output=None) -> None:
     """An op without a node (no grad needed, or an int/bool result): just its value."""
-    data = op.forward(ctx, *_arrays(inputs), **attrs)
+    if output is None:
+        data = op.forward(ctx, *_arrays(inputs), **attrs)
+    else:
+        data = op.forward(ctx, *_arrays(inputs), out=output(out), **attrs)
     out._data = data if type(data) is np.ndarray else np.asarray(data)
 
 
-def backward(node, slots: list, grad: int, outs: tuple) -> None:
-    """One node's backward rule, from the gradient in ``slots[grad]`` into ``outs``."""
+def backward(node, slots: list, grad: int, outs: tuple, buffers=None) -> None:
+    """One node's backward rule, from the gradient in ``slots[grad]`` into ``outs``.
+    ``buffers``: for an op whose backward takes ``out=``, what gives the arrays to write
+    the input gradients into (``Workspace.keep`` or ``gradients``)."""
     g = slots[grad]
     if not node.on_arrays:  # a custom op's rule takes Tensors
         g = node.inputs[0]._constant(g)
-    grads = node._op.backward(node, g)
+    if buffers is None:
+        grads = node._op.backward(node, g)
+    else:
+        grads = node._op.backward(node, g, out=buffers())
     if type(grads) is not tuple:
         grads = tuple(grads) if isinstance(grads, list) else (grads,)
     for slot, value in zip(outs, grads):
@@ -47,14 +61,22 @@ def backward(node, slots: list, grad: int, outs: tuple) -> None:
             slots[slot] = value
 
 
-def fit(slots: list, source: int, target: int, x, node) -> None:
-    """A gradient summed back to its input's shape and dtype (the engine's own function)."""
-    slots[target] = _fit_to_input(slots[source], x, node, True)
+def fit(slots: list, source: int, target: int, x, node, buffer=None) -> None:
+    """A gradient summed back to its input's shape and dtype (the engine's own function),
+    or, where the trace saw a sum alone, summed into the array ``buffer`` gives."""
+    if buffer is None:
+        slots[target] = _fit_to_input(slots[source], x, node, True)
+    else:
+        slots[target] = sum_to_array(slots[source], x._data.shape, out=buffer())
 
 
-def add(slots: list, a: int, b: int, target: int) -> None:
-    """Two gradients of one tensor, added as the engine adds them."""
-    slots[target] = _sum(slots[a], slots[b])
+def add(slots: list, a: int, b: int, target: int, buffer=None) -> None:
+    """Two gradients of one tensor, added as the engine adds them (into the array
+    ``buffer`` gives, ``Workspace.keep``, if the sum is not small)."""
+    if buffer is None:
+        slots[target] = _sum(slots[a], slots[b])
+    else:
+        slots[target] = np.add(slots[a], slots[b], out=buffer())
 
 
 def load(slots: list, tensor, target: int) -> None:
@@ -73,9 +95,16 @@ def clear_grad(t) -> None:
     t.grad = None
 
 
-def accumulate(t, slots: list, grad: int, exits: list, index: int) -> None:
-    """Add a gradient into ``t.grad`` through the pass's exit (the engine's own function)."""
-    _accumulate(t, slots[grad], exits[index], True)
+def accumulate(t, slots: list, grad: int, exits: list, index: int, copy=None) -> None:
+    """Add a gradient into ``t.grad`` through the pass's exit (the engine's own function).
+    ``copy``: where the exit copied it in the trace (a view), the buffer to copy it into
+    first (``Workspace.keep``), which the exit then hands out as it is."""
+    g = slots[grad]
+    if copy is not None:
+        array = copy()
+        np.copyto(array, g)
+        g = array
+    _accumulate(t, g, exits[index], True)
 
 
 FORWARD_STEPS = (forward_recorded, forward_unrecorded)  # the steps that run an op's forward

@@ -1,10 +1,22 @@
 """The arrays a compiled function's replays write into, kept from one replay to the next.
 
-An op's kernel asks its node for an output array with ``ctx.buffer(name, shape, *like)``
-and passes it as numpy's ``out=``. Outside a replay the answer is None and numpy allocates;
-during a replay the trace's ``Workspace`` lends an array of its own, the same one every
-time, so a step whose ops all ask runs on preallocated memory and allocates nothing. The
-values do not change: the same kernel computes them, only into memory that already exists.
+A replay runs the kernels of the trace into memory it keeps (numpy's ``out=``), given in
+three ways:
+
+- an op's ``forward`` or ``backward`` with an ``out`` parameter gets it from the replay
+  step: the array of its result (``output``) or of the gradients it returns
+  (``gradients``), in the shape and dtype they had in the trace; so do the engine's own
+  arrays: the sum of two gradients of one tensor, a gradient summed back over broadcast
+  axes, and the copy a ``.grad`` gets of a gradient that is a view (``keep``);
+- a kernel asks its node for any other array it makes (a mask, a column matrix) with
+  ``ctx.buffer(name, shape, *like)`` (``lend``); outside a replay the answer is None and
+  numpy allocates, so eager and compiled execution run the same code;
+- a kernel run without a node (``compute`` inside another op's rule) asks the same way,
+  and gets the buffer of the replay's k-th such request: every replay makes the same
+  requests in the same order.
+
+An array under ``SMALL_BYTES`` gets no buffer of its own. The values do not change: the
+same kernels compute them, only into memory that already exists.
 
 Memory that leaves the replay must not change under its holder's feet. A replay's results
 and the ``.grad`` it delivers are *handed out*: the holder gets an array of its own over the
@@ -18,6 +30,7 @@ nothing is allocated.
 from __future__ import annotations
 
 import sys
+import threading
 from typing import Any
 
 import numpy as np
@@ -34,32 +47,74 @@ def _count_unheld() -> int:
 
 _UNHELD = _count_unheld()
 
+# Results under this many bytes get no buffer of their own (``Recorder`` decides at the
+# trace): numpy keeps freed data blocks under 1 KiB in a cache and hands them out again
+# (``NBUCKETS`` in numpy's ``alloc.c``), so they cost no ``malloc``, and a buffer would cost
+# a replay more Python than the kernel on such an array.
+SMALL_BYTES = 1024
+
 
 class Workspace:
-    """One trace's buffers, keyed by the node that writes them and the result's name."""
+    """One trace's buffers, by key: ``(id(node), name)`` for what a node's kernel asks,
+    ``(id(node), None)`` its result, ``(id(node), i)`` its gradient for input i and
+    ``(id(t), "grad")`` the copy ``t.grad`` gets; ``(-1, k, name)`` the k-th request
+    without a node, ``(-2, slot)`` and ``(-3, slot)`` the engine's sums and fitted
+    gradients (by the slot of the trace they fill)."""
 
     def __init__(self, nodes: dict[int, Any]) -> None:
         self.nodes = nodes  # id -> the trace's tensors: only they are lent buffers
-        self.arrays: dict[tuple[int, str], np.ndarray] = {}
-        self.key_of: dict[int, tuple[int, str]] = {}  # id(buffer) -> its key
-        self.handed: dict[tuple[int, str], np.ndarray] = {}  # key -> the array handed out
+        self.arrays: dict[tuple, np.ndarray] = {}
+        self.key_of: dict[int, tuple] = {}  # id(buffer) -> its key
+        self.handed: dict[tuple, np.ndarray] = {}  # key -> the array handed out
+        self.thread: int | None = None  # the replaying thread, which alone gets buffers
+        self.unnamed = 0  # requests without a node so far in this replay
+
+    def begin(self) -> None:
+        """Start a replay on this thread."""
+        self.thread, self.unnamed = threading.get_ident(), 0
 
     def lend(self, node: Any, name: str, shape: tuple[int, ...], like: tuple) -> np.ndarray | None:
-        """``node``'s buffer ``name`` (``Context.buffer`` during a replay); None for a node
-        the trace did not make (an eager op on another thread meanwhile)."""
-        key = (id(node), name)
+        """The buffer ``name`` of ``node`` (``Context.buffer`` during a replay), or, for a
+        kernel run without a node (``compute`` inside a rule, ``node`` None), the buffer of
+        the replay's k-th such request: a replay makes the same requests in the same order.
+        None for another thread's request (an eager op meanwhile) or a node the trace did
+        not make."""
+        if node is None:
+            if threading.get_ident() != self.thread:
+                return None
+            key = (-1, self.unnamed, name)  # -1: no id of a node
+            self.unnamed += 1
+        else:
+            key = (id(node), name)
+            if key not in self.arrays and id(node) not in self.nodes:
+                return None
         array = self.arrays.get(key)
-        if array is None and id(node) not in self.nodes:
-            return None
         dtype = np.result_type(*like)
         if array is not None:
             if array.shape == shape and array.dtype == dtype and not self._held(key):
                 return array
-            del self.key_of[id(array)]
-            self.handed.pop(key, None)
-        array = self.arrays[key] = np.empty(shape, dtype)
-        self.key_of[id(array)] = key
-        return array
+            self._drop(key)
+        return self._new(key, shape, dtype)
+
+    def output(self, node: Any) -> np.ndarray:
+        """The buffer of ``node``'s result, for an op whose forward takes ``out=``: the
+        shape and dtype of its value in the trace (a replay first checks that the arrays
+        the trace did not make still have theirs, so the op's result has them too)."""
+        return self.keep((id(node), None), node._data.shape, node._data.dtype)
+
+    def gradients(self, specs: tuple) -> tuple:
+        """The buffers a node's backward writes its input gradients into (``out=`` of an
+        op that takes it): one per input, from ``specs`` (key, shape, dtype), or None."""
+        return tuple(None if spec is None else self.keep(*spec) for spec in specs)
+
+    def keep(self, key: tuple, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+        """The array kept under ``key``, new if there is none or it is held outside."""
+        array = self.arrays.get(key)
+        if array is not None:
+            if not self._held(key):
+                return array
+            self._drop(key)
+        return self._new(key, shape, dtype)
 
     def hand_out(self, array: Any) -> Any:
         """``array`` as it may leave the replay: unchanged unless it is a buffer, which is
@@ -72,7 +127,16 @@ class Workspace:
             handed = self.handed[key] = np.frombuffer(memoryview(array), array.dtype)
         return handed.reshape(array.shape)
 
-    def _held(self, key: tuple[int, str]) -> bool:
+    def _new(self, key: tuple, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+        array = self.arrays[key] = np.empty(shape, dtype)
+        self.key_of[id(array)] = key
+        return array
+
+    def _drop(self, key: tuple) -> None:
+        del self.key_of[id(self.arrays.pop(key))]
+        self.handed.pop(key, None)
+
+    def _held(self, key: tuple) -> bool:
         """Whether the array handed out for ``key`` is referred to outside the workspace."""
         handed = self.handed.get(key)
         return handed is not None and sys.getrefcount(handed) > _UNHELD

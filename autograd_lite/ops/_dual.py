@@ -6,7 +6,9 @@ on Tensors under ``create_graph=True``, where every call records a node, which i
 higher-order gradients come from. Operators (``+ - * / ** @``, indexing) and the methods
 ``reshape``, ``swapaxes``, ``squeeze``, ``sum`` and ``astype`` already mean the same on
 both (``transpose`` too, except with exactly two axes, which a Tensor swaps as PyTorch
-does: use ``swapaxes`` there); this module supplies the rest under numpy's names.
+does: use ``swapaxes`` there), and so do numpy's ufuncs that ``Tensor.__array_ufunc__``
+knows (``np.multiply(grad, y, out=out)``, with ``out`` None on Tensors: see ``Op``); this
+module supplies the rest under numpy's names.
 """
 
 from __future__ import annotations
@@ -32,29 +34,22 @@ def log(x):
     return np.log(x) if is_array(x) else x.log()
 
 
-def sin(x):
-    """The sine, elementwise."""
-    return np.sin(x) if is_array(x) else x.sin()
-
-
-def cos(x):
-    """The cosine, elementwise."""
-    return np.cos(x) if is_array(x) else x.cos()
-
-
-def multiply(x, y, out=None):
-    """x * y; on arrays into ``out`` if given (a compiled replay's buffer, ``ctx.buffer``)."""
-    return np.multiply(x, y, out=out) if is_array(x) else x * y
-
-
 def matmul(x, y, out=None):
-    """x @ y; on arrays into ``out`` if given (a compiled replay's buffer, ``ctx.buffer``)."""
+    """x @ y; on arrays into ``out`` if given (a compiled replay's buffer, ``ctx.buffer``).
+    (Elementwise ops need no such function: numpy's ufuncs take Tensors, see ``Op``.)"""
     return np.matmul(x, y, out=out) if is_array(x) else x @ y
 
 
 def sum_rows(x, out=None):
     """The sum over axis 0; on arrays into ``out`` if given (see ``multiply``)."""
     return x.sum(axis=0, out=out) if is_array(x) else x.sum(axis=0)
+
+
+def scratch(ctx, name: str, shape: tuple[int, ...], *like) -> np.ndarray:
+    """``ctx.buffer(name, shape, *like)``, or a new array where it gives none (outside a
+    compiled replay): for a kernel that fills its destination itself (``np.copyto``, ``+=``)."""
+    array = ctx.buffer(name, shape, *like)
+    return np.empty(shape, np.result_type(*like)) if array is None else array
 
 
 def expand_dims(x, axis: int):
@@ -72,20 +67,37 @@ def sum_to(x, shape: tuple[int, ...]):
     return sum_to_array(np.asarray(x), shape) if is_array(x) else x.sum_to(shape)
 
 
-def sum_to_array(x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-    """``sum_to`` on an array: the inverse of ``np.broadcast_to(., x.shape)`` for gradients."""
+def sum_to_array(x: np.ndarray, shape: tuple[int, ...], out=None) -> np.ndarray:
+    """``sum_to`` on an array: the inverse of ``np.broadcast_to(., x.shape)`` for gradients.
+
+    The sum is an array of its own (not a view of one with more axes), written into ``out``
+    (of ``shape``) if given: a compiled replay's buffer."""
     lead = x.ndim - len(shape)
     if lead < 0 or any(n not in (1, x.shape[lead + i]) for i, n in enumerate(shape)):
         raise ShapeError(
             f"sum_to: a tensor of shape {x.shape} cannot be summed to shape {shape}: "
             f"{shape} does not broadcast to {x.shape}"
         )
-    stretched = tuple(lead + i for i, n in enumerate(shape) if n == 1 and x.shape[lead + i] != 1)
-    out = np.sum(x, axis=tuple(range(lead)) + stretched, keepdims=True) if lead or stretched else x
-    return out.reshape(shape) if lead else out
+    stretched = [i for i, n in enumerate(shape) if n == 1 and x.shape[lead + i] != 1]
+    if not lead and not stretched:
+        return x
+    out = np.empty(shape, x.dtype) if out is None else out
+    kept = [n for i, n in enumerate(shape) if i not in stretched]  # the axes np.sum keeps
+    axes = (*range(lead), *(lead + i for i in stretched))
+    np.sum(x, axis=axes, out=out.reshape(kept))
+    return out
 
 
 class Op(Function):
-    """The base of the built-in ops: a ``Function`` whose backward also runs on raw arrays."""
+    """The base of the built-in ops: a ``Function`` whose backward also runs on raw arrays.
+
+    A ``forward`` or ``backward`` with an ``out`` parameter (default None) takes memory to
+    write its result into, as numpy's ``out=``: for forward an array of the result's shape
+    and dtype; for backward what the rule returns, one array for a one-input op, else a
+    tuple with an array or None per input. A compiled replay passes arrays it keeps from one
+    replay to the next (``compiler/workspace.py``); eager calls pass none. A rule written
+    with numpy's ufuncs (``np.multiply(grad, y, out=out)``) runs on Tensors too (under
+    ``create_graph``, through ``Tensor.__array_ufunc__``), where ``out`` is None.
+    """
 
     backward_on_arrays = True

@@ -18,8 +18,8 @@ class Add(Op):
     reads_inputs = False  # backward needs only the input's shape
 
     @staticmethod
-    def forward(ctx, x, y):
-        return x + y
+    def forward(ctx, x, y, out=None):
+        return np.add(x, y, out=out)
 
     @staticmethod
     def backward(ctx, grad):
@@ -33,8 +33,8 @@ class AddScalar(Op):
     reads_inputs = False  # backward needs nothing
 
     @staticmethod
-    def forward(ctx, x, value):
-        return x + value
+    def forward(ctx, x, value, out=None):
+        return np.add(x, value, out=out)
 
     @staticmethod
     def backward(ctx, grad):
@@ -46,39 +46,39 @@ class Sub(Op):
     reads_inputs = False  # backward needs only the input's shape
 
     @staticmethod
-    def forward(ctx, x, y):
-        return x - y
+    def forward(ctx, x, y, out=None):
+        return np.subtract(x, y, out=out)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad, out=(None, None)):
         # d(x-y)/dx = 1, d(x-y)/dy = -1
-        return grad, (-grad if ctx.needs_input_grad[1] else None)
+        return grad, (np.negative(grad, out=out[1]) if ctx.needs_input_grad[1] else None)
 
 
 class Neg(Op):
     reads_inputs = False  # backward needs only the input's shape
 
     @staticmethod
-    def forward(ctx, x):
-        return -x
+    def forward(ctx, x, out=None):
+        return np.negative(x, out=out)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad, out=None):
         # d(-x)/dx = -1
-        return -grad
+        return np.negative(grad, out=out)
 
 
 class Mul(Op):
     @staticmethod
-    def forward(ctx, x, y):
-        return x * y
+    def forward(ctx, x, y, out=None):
+        return np.multiply(x, y, out=out)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad, out=(None, None)):
         # d(x*y)/dx = y, d(x*y)/dy = x
         x, y = ctx.operands
-        gx = grad * y if ctx.needs_input_grad[0] else None
-        gy = grad * x if ctx.needs_input_grad[1] else None
+        gx = np.multiply(grad, y, out=out[0]) if ctx.needs_input_grad[0] else None
+        gy = np.multiply(grad, x, out=out[1]) if ctx.needs_input_grad[1] else None
         return gx, gy
 
 
@@ -88,13 +88,13 @@ class MulScalar(Op):
     reads_inputs = False  # backward needs only the number
 
     @staticmethod
-    def forward(ctx, x, value):
-        return x * value
+    def forward(ctx, x, value, out=None):
+        return np.multiply(x, value, out=out)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad, out=None):
         # d(c*x)/dx = c
-        return grad * ctx.attrs["value"]
+        return np.multiply(grad, ctx.attrs["value"], out=out)
 
 
 class DivScalar(Op):
@@ -104,26 +104,29 @@ class DivScalar(Op):
     reads_inputs = False  # backward needs only the number
 
     @staticmethod
-    def forward(ctx, x, value):
-        return x / value
+    def forward(ctx, x, value, out=None):
+        return np.divide(x, value, out=out)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad, out=None):
         # d(x/c)/dx = 1/c
-        return grad / ctx.attrs["value"]
+        return np.divide(grad, ctx.attrs["value"], out=out)
 
 
 class Div(Op):
     @staticmethod
-    def forward(ctx, x, y):
-        return x / y
+    def forward(ctx, x, y, out=None):
+        return np.divide(x, y, out=out)
 
     @staticmethod
-    def backward(ctx, grad):
-        # d(x/y)/dx = 1/y, d(x/y)/dy = -x/y^2
+    def backward(ctx, grad, out=(None, None)):
+        # d(x/y)/dx = 1/y, d(x/y)/dy = -x/y^2, as -(dx * x) / y
         x, y = ctx.operands
-        gx = grad / y
-        gy = -(gx * x) / y if ctx.needs_input_grad[1] else None
+        gx = np.divide(grad, y, out=out[0])
+        gy = None
+        if ctx.needs_input_grad[1]:
+            gy = np.negative(np.multiply(gx, x, out=out[1]), out=out[1])
+            gy = np.divide(gy, y, out=out[1])
         return gx, gy
 
 

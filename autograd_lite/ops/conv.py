@@ -1,9 +1,10 @@
 """2-D convolution on ``(N, C, H, W)``: ``conv2d`` and the two ops its gradient is made of.
 
 Forward is the book's im2col: every window of the input, a view (``_windows.windows``), is
-multiplied with the filters in one matrix product (``np.tensordot`` copies the view once into
-the column matrix, ``(N * OH * OW, C * kh * kw)``, the only one it makes). With y = conv2d(x, w)
-and gy its gradient:
+copied once into the column matrix, ``(C * kh * kw, N * OH * OW)``, and multiplied with the
+filters in one matrix product. Each matrix a kernel makes is asked of ``ctx.buffer``
+(``_dual.scratch``), so a compiled replay convolves in preallocated memory. With
+y = conv2d(x, w) and gy its gradient:
 
 - ``conv2d_grad_input(gy, w)`` = dL/dx, the transposed convolution: the columns gy . w are
   added back onto the input positions they were read from, one kernel offset at a time (the
@@ -22,10 +23,12 @@ split into that many independent groups; the weight is ``(O, C / groups, kh, kw)
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..errors import ShapeError
-from ._dual import Op
+from ._dual import Op, scratch
 from ._windows import out_size, taps, windows
 
 
@@ -56,8 +59,18 @@ def _geometry(ctx) -> dict:
     return {k: ctx.attrs[k] for k in ("stride", "dilation", "groups")}
 
 
-def _per_group(parts: list[np.ndarray], axis: int) -> np.ndarray:
-    return parts[0] if len(parts) == 1 else np.concatenate(parts, axis=axis)
+def _copy(ctx, name: str, view: np.ndarray) -> np.ndarray:
+    """``view`` copied into a C-ordered array (a buffer of ``ctx``), to be reshaped freely."""
+    array = scratch(ctx, name, view.shape, view)
+    np.copyto(array, view)
+    return array
+
+
+def _matmul(a: np.ndarray, b: np.ndarray, axes: int, out: np.ndarray) -> None:
+    """``out`` = a b, contracting a's last ``axes`` axes with b's first ``axes`` axes, each
+    side flattened to a matrix (as ``np.tensordot`` does); ``out`` must be C-contiguous."""
+    m, k, n = (math.prod(shape) for shape in (a.shape[:-axes], b.shape[:axes], b.shape[axes:]))
+    np.dot(a.reshape(m, k), b.reshape(k, n), out=out.reshape(m, n))
 
 
 class Conv2d(Op):
@@ -71,12 +84,13 @@ class Conv2d(Op):
                 f"{w.shape} (dilation {dilation}); pad the input or use a smaller kernel"
             )
         cols = windows(x, w.shape[2:], stride, dilation)  # (N, C, OH, OW, kh, kw), a view
-        # y[n, o, i, j] = sum_{c, p, q} x[n, c, i s + p d, j s + q d] w[o, c, p, q]
-        parts = [
-            np.tensordot(w[f], cols[:, c], axes=((1, 2, 3), (1, 4, 5)))  # (O/g, N, OH, OW)
-            for c, f in _groups(groups, x.shape[1], w.shape[0])
-        ]
-        return _per_group(parts, axis=0).transpose(1, 0, 2, 3)
+        product = scratch(ctx, "product", (w.shape[0], x.shape[0], oh, ow), x, w)
+        for c, f in _groups(groups, x.shape[1], w.shape[0]):
+            # y[n, o, i, j] = sum_{c, p, q} x[n, c, i s + p d, j s + q d] w[o, c, p, q]: the
+            # filters (O/g, C/g kh kw) times the columns (C/g kh kw, N OH OW)
+            columns = _copy(ctx, "columns", cols[:, c].transpose(1, 4, 5, 0, 2, 3))
+            _matmul(w[f], columns, 3, product[f])
+        return product.transpose(1, 0, 2, 3)
 
     @staticmethod
     def backward(ctx, grad):
@@ -107,11 +121,14 @@ class Conv2dGradInput(Op):
                 f"conv2d_grad_input: gradient {gy.shape} does not match an input of size "
                 f"{size} with weight {w.shape}, stride {stride}, dilation {dilation}"
             )
-        gx = np.zeros((n, w.shape[1] * groups, *size), dtype=np.result_type(gy, w))
+        gx = scratch(ctx, "grad_x", (n, w.shape[1] * groups, *size), gy, w)
+        gx.fill(0)
         for c, f in _groups(groups, gx.shape[1], filters):
-            # cols[n, c, p, q, i, j] = sum_o w[o, c, p, q] gy[n, o, i, j], added back onto
+            # cols[n, i, j, c, p, q] = sum_o gy[n, o, i, j] w[o, c, p, q], added back onto
             # x[n, c, i s + p d, j s + q d] (col2im, one kernel offset (p, q) at a time)
-            cols = np.tensordot(gy[:, f], w[f], axes=((1,), (0,)))  # (N, OH, OW, C/g, kh, kw)
+            rows = _copy(ctx, "rows", gy[:, f].transpose(0, 2, 3, 1))  # (N, OH, OW, O/g)
+            cols = scratch(ctx, "columns", (n, oh, ow, *w.shape[1:]), gy, w)
+            _matmul(rows, w[f], 1, cols)
             cols = cols.transpose(0, 3, 4, 5, 1, 2)
             offsets = (cols[:, :, p, q] for p in range(w.shape[2]) for q in range(w.shape[3]))
             for tap, col in zip(taps(gx[:, c], w.shape[2:], stride, (oh, ow), dilation), offsets):
@@ -146,12 +163,14 @@ class Conv2dGradWeight(Op):
                 f"kernel {kernel}, stride {stride}, dilation {dilation}"
             )
         cols = windows(x, kernel, stride, dilation)  # (N, C, OH, OW, kh, kw), a view
-        # gw[o, c, p, q] = sum_{n, i, j} gy[n, o, i, j] x[n, c, i s + p d, j s + q d]
-        parts = [
-            np.tensordot(gy[:, f], cols[:, c], axes=((0, 2, 3), (0, 2, 3)))
-            for c, f in _groups(groups, x.shape[1], gy.shape[1])
-        ]
-        return _per_group(parts, axis=0)
+        gw = scratch(ctx, "grad_w", (gy.shape[1], x.shape[1] // groups, *kernel), x, gy)
+        for c, f in _groups(groups, x.shape[1], gy.shape[1]):
+            # gw[o, c, p, q] = sum_{n, i, j} gy[n, o, i, j] x[n, c, i s + p d, j s + q d]: the
+            # gradient (O/g, N OH OW) times the columns (N OH OW, C/g kh kw)
+            rows = _copy(ctx, "rows", gy[:, f].transpose(1, 0, 2, 3))
+            columns = _copy(ctx, "columns", cols[:, c].transpose(0, 2, 3, 1, 4, 5))
+            _matmul(rows, columns, 3, gw[f])
+        return gw
 
     @staticmethod
     def backward(ctx, grad):

@@ -18,13 +18,20 @@ class Dropout(Op):
     reads_inputs = False  # backward uses the saved mask
 
     @staticmethod
-    def forward(ctx, x, p, rng, mask_shape):
-        keep = rng.random(mask_shape) >= p
-        scale = (keep / (1.0 - p) if p < 1.0 else np.zeros(mask_shape)).astype(x.dtype)
+    def forward(ctx, x, p, rng, mask_shape, out=None):
+        draws = rng.random(mask_shape, out=ctx.buffer("draws", mask_shape, np.float64))
+        keep = np.greater_equal(draws, p, out=ctx.buffer("keep", mask_shape, np.bool_))
+        scale = ctx.buffer("scale", mask_shape, x)
+        if p < 1.0:  # 1 / (1 - p) where kept, computed in float64 and rounded to x's dtype
+            scale = np.divide(keep, 1.0 - p, out=scale, dtype=np.float64)
+        else:
+            scale = np.zeros(mask_shape) if scale is None else scale
+            scale.fill(0)
+        scale = scale.astype(x.dtype, copy=False)
         ctx.save_for_backward(scale)
-        return x * scale
+        return np.multiply(x, scale, out=out)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad, out=None):
         (scale,) = ctx.saved
-        return grad * ctx.constant(scale)
+        return np.multiply(grad, ctx.constant(scale), out=out)

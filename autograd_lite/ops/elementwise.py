@@ -10,41 +10,41 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._dual import Op, cos, multiply, sin
+from ._dual import Op, scratch
 from .rounding import piecewise_constant
 
 
 class Exp(Op):
     @staticmethod
-    def forward(ctx, x):
-        return np.exp(x)
+    def forward(ctx, x, out=None):
+        return np.exp(x, out=out)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad, out=None):
         # d(e^x)/dx = e^x
-        return grad * ctx.output()
+        return np.multiply(grad, ctx.output(), out=out)
 
 
 class Log(Op):
     @staticmethod
-    def forward(ctx, x):
-        return np.log(x)
+    def forward(ctx, x, out=None):
+        return np.log(x, out=out)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad, out=None):
         # d(log x)/dx = 1/x
-        return grad / ctx.operands[0]
+        return np.divide(grad, ctx.operands[0], out=out)
 
 
 class Sqrt(Op):
     @staticmethod
-    def forward(ctx, x):
-        return np.sqrt(x)
+    def forward(ctx, x, out=None):
+        return np.sqrt(x, out=out)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad, out=None):
         # d(sqrt x)/dx = 1 / (2 sqrt x)
-        return grad / (ctx.output() * 2.0)
+        return np.divide(grad, np.multiply(ctx.output(), 2.0, out=out), out=out)
 
 
 class Abs(Op):
@@ -64,65 +64,70 @@ class Abs(Op):
 
 class Sin(Op):
     @staticmethod
-    def forward(ctx, x):
-        return np.sin(x)
+    def forward(ctx, x, out=None):
+        return np.sin(x, out=out)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad, out=None):
         # d(sin x)/dx = cos x
-        return grad * cos(ctx.operands[0])
+        return np.multiply(grad, np.cos(ctx.operands[0], out=out), out=out)
 
 
 class Cos(Op):
     @staticmethod
-    def forward(ctx, x):
-        return np.cos(x)
+    def forward(ctx, x, out=None):
+        return np.cos(x, out=out)
 
     @staticmethod
-    def backward(ctx, grad):
-        # d(cos x)/dx = -sin x
-        return -(grad * sin(ctx.operands[0]))
+    def backward(ctx, grad, out=None):
+        # d(cos x)/dx = -sin x, as -(grad sin x)
+        return np.negative(np.multiply(grad, np.sin(ctx.operands[0], out=out), out=out), out=out)
 
 
 class Tanh(Op):
     @staticmethod
-    def forward(ctx, x):
-        return np.tanh(x)
+    def forward(ctx, x, out=None):
+        return np.tanh(x, out=out)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad, out=None):
         # d(tanh x)/dx = 1 - tanh^2 x
-        out = ctx.output()
-        return grad * (1.0 - out * out)
+        y = ctx.output()
+        return np.multiply(grad, np.subtract(1.0, np.multiply(y, y, out=out), out=out), out=out)
 
 
 class Sigmoid(Op):
     @staticmethod
-    def forward(ctx, x):
+    def forward(ctx, x, out=None):
         # 1 / (1 + e^-x) without overflow: with e = e^-|x|, 1/(1+e) for x >= 0, e/(1+e) below
-        e = np.exp(-np.abs(x))
-        return np.where(x >= 0, 1.0, e) / (1.0 + e)
+        e = np.abs(x, out=scratch(ctx, "e", x.shape, x))  # an array, also for a 0-d x
+        e = np.exp(np.negative(e, out=e), out=e)
+        numerator = scratch(ctx, "numerator", x.shape, e)
+        np.copyto(numerator, e)
+        above = np.greater_equal(x, 0, out=ctx.buffer("above", x.shape, np.bool_))
+        np.copyto(numerator, 1.0, where=above)
+        return np.divide(numerator, np.add(1.0, e, out=e), out=out)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad, out=None):
         # d(sigmoid x)/dx = y (1 - y), the notes' dx = dout * y * (1 - y)
-        out = ctx.output()
-        return grad * out * (1.0 - out)
+        y = ctx.output()
+        one_minus_y = np.subtract(1.0, y, out=ctx.buffer("one_minus_y", y.shape, y))
+        return np.multiply(np.multiply(grad, y, out=out), one_minus_y, out=out)
 
 
 class Relu(Op):
     reads_inputs = False  # backward uses the masks saved by forward
 
     @staticmethod
-    def forward(ctx, x):
+    def forward(ctx, x, out=None):
         mask = np.greater(x, 0, out=ctx.buffer("mask", x.shape, np.bool_))
         ctx.save_for_backward(mask)
         # NaN stays NaN, as in maximum(x, 0); a zero of x's dtype keeps the result's dtype
-        return np.maximum(x, x.dtype.type(0), out=ctx.buffer("out", x.shape, x))
+        return np.maximum(x, x.dtype.type(0), out=out)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad, out=None):
         # d relu(x)/dx = 1 for x > 0, else 0 (relu'(0) = 0)
         (mask,) = ctx.saved
-        out = ctx.buffer("grad_x", grad.shape, grad, mask)
-        return multiply(grad, piecewise_constant(ctx, mask), out)
+        return np.multiply(grad, piecewise_constant(ctx, mask), out=out)

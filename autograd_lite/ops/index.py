@@ -56,8 +56,8 @@ class Concatenate(Op):
     reads_inputs = False  # backward needs only the input's shape
 
     @staticmethod
-    def forward(ctx, *xs, axis):
-        return np.concatenate(xs, axis=axis)
+    def forward(ctx, *xs, axis, out=None):
+        return np.concatenate(xs, axis=axis, out=out)
 
     @staticmethod
     def backward(ctx, grad):

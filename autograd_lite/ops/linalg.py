@@ -31,12 +31,12 @@ class MatMul(Op):
     op_name = "matmul"
 
     @staticmethod
-    def forward(ctx, x, y):
+    def forward(ctx, x, y, out=None):
         _check_matmul_shapes(x, y)
-        return np.matmul(x, y)
+        return np.matmul(x, y, out=out)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad, out=(None, None)):
         # for Z = X Y: dX = dZ Y^T and dY = X^T dZ (the notes' Affine layer). A 1-D operand is
         # treated as a row (x) or column (y) matrix, and its gradient squeezed back; batch
         # dimensions that were broadcast are summed away by the engine.
@@ -51,11 +51,11 @@ class MatMul(Op):
         gx = gy = None
         if ctx.needs_input_grad[0]:
             y2 = expand_dims(y, -1) if y.ndim == 1 else y
-            gx = g @ _swap_last(y2)
+            gx = np.matmul(g, _swap_last(y2), out=out[0])
             gx = gx.squeeze(-2) if x.ndim == 1 else gx
         if ctx.needs_input_grad[1]:
             x2 = expand_dims(x, 0) if x.ndim == 1 else x
-            gy = _swap_last(x2) @ g
+            gy = np.matmul(_swap_last(x2), g, out=out[1])
             gy = gy.squeeze(-1) if y.ndim == 1 else gy
         return gx, gy
 

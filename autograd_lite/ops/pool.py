@@ -21,8 +21,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import ShapeError
-from ._dual import Op
+from ._dual import Op, scratch
 from ._windows import out_size, taps
+from .pad import fill_padded, padded_shape
 from .rounding import piecewise_constant
 
 
@@ -43,11 +44,20 @@ def _check(op: str, x_shape: tuple, kernel, stride, padding=(0, 0)) -> tuple[int
     return oh, ow
 
 
-def _pad(x: np.ndarray, padding, value: float) -> np.ndarray:
+def _pad(ctx, x: np.ndarray, padding, value: float) -> np.ndarray:
+    """``x`` with ``value`` around its last two axes (a buffer of ``ctx``), or ``x`` itself."""
     if padding == (0, 0):
         return x
     widths = [(0, 0)] * (x.ndim - 2) + [(p, p) for p in padding]
-    return np.pad(x, widths, constant_values=value)
+    return fill_padded(scratch(ctx, "padded", padded_shape(x.shape, widths), x), x, widths, value)
+
+
+def _start(first: np.ndarray, out: np.ndarray | None) -> np.ndarray:
+    """A copy of ``first`` to accumulate into: ``out`` if given, else a new array."""
+    if out is None:
+        return first.copy()
+    np.copyto(out, first)
+    return out
 
 
 def _crop(x: np.ndarray, padding) -> np.ndarray:
@@ -59,14 +69,17 @@ class MaxPool2d(Op):
     reads_inputs = False  # backward uses the index saved by forward
 
     @staticmethod
-    def forward(ctx, x, kernel, stride, padding):
+    def forward(ctx, x, kernel, stride, padding, out=None):
         oh, ow = _check("max_pool2d", x.shape, kernel, stride, padding)
-        xp = _pad(x, padding, -np.inf)
-        views = taps(xp, kernel, stride, (oh, ow))
-        out = next(views).copy()
-        index = np.zeros(out.shape, np.uint8 if kernel[0] * kernel[1] <= 256 else np.int32)
+        views = taps(_pad(ctx, x, padding, -np.inf), kernel, stride, (oh, ow))
+        out = _start(next(views), out)
+        kind = np.uint8 if kernel[0] * kernel[1] <= 256 else np.int32
+        index = scratch(ctx, "index", out.shape, kind)
+        index.fill(0)
+        larger = scratch(ctx, "larger", out.shape, np.bool_)
         for k, view in enumerate(views, start=1):
-            np.copyto(index, k, where=view > out)  # strictly larger: ties keep the first
+            # strictly larger: ties keep the first
+            np.copyto(index, k, where=np.greater(view, out, out=larger))
             np.maximum(out, view, out=out)  # NaN propagates, as in np.max
         ctx.save_for_backward(index)
         return out
@@ -91,9 +104,12 @@ class MaxPool2dGrad(Op):
         if grad.shape != index.shape:
             raise ShapeError(f"max_pool2d_grad: gradient {grad.shape} != index {index.shape}")
         padded = tuple(n + 2 * p for n, p in zip(size, padding))
-        gx = np.zeros(grad.shape[:-2] + padded, dtype=grad.dtype)
+        gx = scratch(ctx, "grad_x", grad.shape[:-2] + padded, grad)
+        gx.fill(0)
+        chosen = scratch(ctx, "chosen", index.shape, np.bool_)
         for k, tap in enumerate(taps(gx, kernel, stride, grad.shape[-2:])):
-            tap += np.where(index == k, grad, 0)  # += : windows may overlap
+            # += where the window's maximum is at offset k (windows may overlap)
+            np.add(tap, grad, out=tap, where=np.equal(index, k, out=chosen))
         return _crop(gx, padding)
 
     @staticmethod
@@ -109,16 +125,18 @@ class MaxPool2dSelect(Op):
     reads_inputs = False  # linear: backward needs only the attributes
 
     @staticmethod
-    def forward(ctx, x, index, kernel, stride, padding):
+    def forward(ctx, x, index, kernel, stride, padding, out=None):
         out_hw = _check("max_pool2d_select", x.shape, kernel, stride, padding)
         if index.shape != x.shape[:-2] + out_hw:
             raise ShapeError(
                 f"max_pool2d_select: index {index.shape} does not match input {x.shape} "
                 f"pooled to {out_hw}"
             )
-        out = np.zeros(index.shape, dtype=x.dtype)
-        for k, view in enumerate(taps(_pad(x, padding, 0.0), kernel, stride, out_hw)):
-            np.copyto(out, view, where=index == k)
+        out = np.zeros(index.shape, dtype=x.dtype) if out is None else out
+        out.fill(0)
+        chosen = scratch(ctx, "chosen", index.shape, np.bool_)
+        for k, view in enumerate(taps(_pad(ctx, x, padding, 0.0), kernel, stride, out_hw)):
+            np.copyto(out, view, where=np.equal(index, k, out=chosen))
         return out
 
     @staticmethod
@@ -131,13 +149,13 @@ class AvgPool2d(Op):
     reads_inputs = False  # linear: backward needs only the input's shape
 
     @staticmethod
-    def forward(ctx, x, kernel, stride):
+    def forward(ctx, x, kernel, stride, out=None):
         out_hw = _check("avg_pool2d", x.shape, kernel, stride)
         views = taps(x, kernel, stride, out_hw)
-        out = next(views).copy()
+        total = _start(next(views), ctx.buffer("total", x.shape[:-2] + out_hw, x))
         for view in views:
-            out += view
-        return out / np.asarray(kernel[0] * kernel[1], dtype=x.dtype)
+            total += view
+        return np.divide(total, np.asarray(kernel[0] * kernel[1], dtype=x.dtype), out=out)
 
     @staticmethod
     def backward(ctx, grad):
@@ -157,8 +175,10 @@ class AvgPool2dGrad(Op):
                 f"avg_pool2d_grad: gradient {grad.shape} does not match an input of size "
                 f"{size} with kernel {kernel} and stride {stride}"
             )
-        gx = np.zeros(grad.shape[:-2] + tuple(size), dtype=grad.dtype)
-        share = grad / np.asarray(kernel[0] * kernel[1], dtype=grad.dtype)
+        gx = scratch(ctx, "grad_x", grad.shape[:-2] + tuple(size), grad)
+        gx.fill(0)
+        count = np.asarray(kernel[0] * kernel[1], dtype=grad.dtype)
+        share = np.divide(grad, count, out=ctx.buffer("share", grad.shape, grad, count))
         for tap in taps(gx, kernel, stride, grad.shape[-2:]):
             tap += share
         return gx

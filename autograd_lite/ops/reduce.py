@@ -27,9 +27,9 @@ class Sum(Op):
     reads_inputs = False  # backward needs only the input's shape
 
     @staticmethod
-    def forward(ctx, x, axis, keepdims):
+    def forward(ctx, x, axis, keepdims, out=None):
         axes = normalize_axes("sum", axis, x.ndim)
-        return x.sum(axis=axes, keepdims=check_keepdims("sum", keepdims))
+        return x.sum(axis=axes, keepdims=check_keepdims("sum", keepdims), out=out)
 
     @staticmethod
     def backward(ctx, grad):

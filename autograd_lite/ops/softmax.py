@@ -10,53 +10,57 @@ from __future__ import annotations
 import numpy as np
 
 from ._axes import check_keepdims, keepdims_shape, normalize_axes
-from ._dual import Op, exp, expand_dims
+from ._dual import Op, expand_dims
 
 
-def _shift_by_max(x: np.ndarray, axes: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
-    """``x - m`` and ``m``, the max over ``axes`` (keepdims; 0 where the max is not finite)."""
+def _shift_by_max(x: np.ndarray, axes: tuple[int, ...], out=None) -> tuple[np.ndarray, np.ndarray]:
+    """``x - m`` (into ``out`` if given) and ``m``, the max over ``axes`` (keepdims; 0 where
+    the max is not finite)."""
     m = x.max(axis=axes, keepdims=True) if x.size else np.zeros(keepdims_shape(x.shape, axes))
     m = np.where(np.isfinite(m), m, 0).astype(x.dtype, copy=False)
-    return x - m, m
+    return np.subtract(x, m, out=out), m
 
 
-def _log_sum_exp_shifted(shifted: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
-    """log(sum(exp(shifted))) over ``axes``, keepdims (a slice of all -inf gives -inf)."""
+def _log_sum_exp_shifted(shifted: np.ndarray, axes: tuple[int, ...], ctx) -> np.ndarray:
+    """log(sum(exp(shifted))) over ``axes``, keepdims (a slice of all -inf gives -inf); the
+    exponentials go into a buffer of ``ctx``."""
+    e = np.exp(shifted, out=ctx.buffer("exp", shifted.shape, shifted))
     with np.errstate(divide="ignore"):
-        return np.log(np.sum(np.exp(shifted), axis=axes, keepdims=True))
+        return np.log(np.sum(e, axis=axes, keepdims=True))
 
 
 class Softmax(Op):
     @staticmethod
-    def forward(ctx, x, axis):
+    def forward(ctx, x, axis, out=None):
         axes = normalize_axes("softmax", axis, x.ndim)
         if x.size == 0:  # an empty axis, or empty rows: nothing to normalize (np.max would fail)
             return np.exp(x)  # empty, in the result's dtype (float for int input)
-        e = np.exp(x - np.max(x, axis=axes, keepdims=True))
-        return e / np.sum(e, axis=axes, keepdims=True)
+        e = np.exp(np.subtract(x, np.max(x, axis=axes, keepdims=True), out=out), out=out)
+        return np.divide(e, np.sum(e, axis=axes, keepdims=True), out=out)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad, out=None):
         # dx = y * (g - sum(g * y)) over the softmax axis
         y = ctx.output()
-        axis = ctx.attrs["axis"]
-        return y * (grad - (grad * y).sum(axis=axis, keepdims=True))
+        total = np.multiply(grad, y, out=out).sum(axis=ctx.attrs["axis"], keepdims=True)
+        return np.multiply(y, np.subtract(grad, total, out=out), out=out)
 
 
 class LogSoftmax(Op):
     @staticmethod
-    def forward(ctx, x, axis):
+    def forward(ctx, x, axis, out=None):
         # (x - m) - log(sum(exp(x - m))): subtracting the small log-sum last keeps float32
         # exact for large logits, where x - (m + log(...)) would round m + log(...) first
         axes = normalize_axes("log_softmax", axis, x.ndim)
-        shifted, _ = _shift_by_max(x, axes)
-        return shifted - _log_sum_exp_shifted(shifted, axes)
+        shifted, _ = _shift_by_max(x, axes, out)
+        return np.subtract(shifted, _log_sum_exp_shifted(shifted, axes, ctx), out=out)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad, out=None):
         # dx = g - softmax(x) * sum(g) over the axis, with softmax(x) = exp(log_softmax(x))
-        axis = ctx.attrs["axis"]
-        return grad - exp(ctx.output()) * grad.sum(axis=axis, keepdims=True)
+        total = grad.sum(axis=ctx.attrs["axis"], keepdims=True)
+        p = np.exp(ctx.output(), out=out)
+        return np.subtract(grad, np.multiply(p, total, out=out), out=out)
 
 
 class LogSumExp(Op):
@@ -66,20 +70,20 @@ class LogSumExp(Op):
     def forward(ctx, x, axis, keepdims):
         axes = normalize_axes("logsumexp", axis, x.ndim)
         check_keepdims("logsumexp", keepdims)
-        shifted, m = _shift_by_max(x, axes)
-        out = _log_sum_exp_shifted(shifted, axes) + m
+        shifted, m = _shift_by_max(x, axes, ctx.buffer("shifted", x.shape, x))
+        out = _log_sum_exp_shifted(shifted, axes, ctx) + m
         return out if keepdims else np.squeeze(out, axis=axes)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad, out=None):
         # d logsumexp(x)/dx = softmax(x) = exp(x - logsumexp(x))
         (x,) = ctx.operands
         axis, keepdims = ctx.attrs["axis"], ctx.attrs["keepdims"]
         kept = keepdims_shape(x.shape, normalize_axes("logsumexp", axis, x.ndim))
-        out = ctx.output()
+        y = ctx.output()
         if not keepdims:
-            out, grad = out.reshape(kept), grad.reshape(kept)
-        return grad * exp(x - out)
+            y, grad = y.reshape(kept), grad.reshape(kept)
+        return np.multiply(grad, np.exp(np.subtract(x, y, out=out), out=out), out=out)
 
 
 class SoftmaxCrossEntropy(Op):
@@ -98,16 +102,17 @@ class SoftmaxCrossEntropy(Op):
                 f"logits must have shape (N, C) and the target the same shape; got logits "
                 f"{x.shape} and target {t.shape}"
             )
-        shifted, _ = _shift_by_max(x, (1,))
-        e = np.exp(shifted)
+        shifted, _ = _shift_by_max(x, (1,), ctx.buffer("log_p", x.shape, x))
+        e = np.exp(shifted, out=ctx.buffer("p", x.shape, shifted))
         total = e.sum(axis=1, keepdims=True)
         with np.errstate(divide="ignore"):  # a row of all -inf gives -inf
-            log_p = shifted - np.log(total)
-        ctx.save_for_backward(e / total, log_p)  # softmax(x) and its log, for backward
-        return -(t * log_p).sum(axis=1)
+            log_p = np.subtract(shifted, np.log(total), out=shifted)
+        p = np.divide(e, total, out=e)
+        ctx.save_for_backward(p, log_p)  # softmax(x) and its log, for backward
+        return -np.multiply(t, log_p, out=ctx.buffer("t_log_p", x.shape, t, log_p)).sum(axis=1)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad, out=(None, None)):
         # d loss_n / dx_nk = softmax(x)_nk sum_c t_nc - t_nk;  d loss_n / dt_nk = -log softmax_nk
         # On arrays softmax(x) and its log come from forward; under create_graph they are
         # recomputed from x, as they must then be differentiable.
@@ -116,8 +121,9 @@ class SoftmaxCrossEntropy(Op):
         gx = gt = None
         if ctx.needs_input_grad[0]:
             p = ctx.saved[0] if ctx.on_arrays else Softmax.compute(x, axis=1)
-            gx = g * (p * t.sum(axis=1, keepdims=True) - t)
+            gx = np.multiply(p, t.sum(axis=1, keepdims=True), out=out[0])
+            gx = np.multiply(g, np.subtract(gx, t, out=out[0]), out=out[0])
         if ctx.needs_input_grad[1]:
             log_p = ctx.saved[1] if ctx.on_arrays else LogSoftmax.compute(x, axis=1)
-            gt = -(g * log_p)
+            gt = np.negative(np.multiply(g, log_p, out=out[1]), out=out[1])
         return gx, gt
