@@ -480,6 +480,22 @@ _BUFFERED = {
     ),
     "max_pool2d": lambda a, b, w, x, k: ag.max_pool2d(x, 2, padding=1),
     "avg_pool2d": lambda a, b, w, x, k: ag.avg_pool2d(x, 2),
+    "abs": lambda a, b, w, x, k: a.abs(),
+    "clip": lambda a, b, w, x, k: ag.clip(a, -0.5, 0.5),
+    "maximum": lambda a, b, w, x, k: ag.maximum(a, b),
+    "minimum": lambda a, b, w, x, k: ag.minimum(a, b),
+    "where": lambda a, b, w, x, k: ag.where(a > 0, a, b),  # a > 0: a bool array of its own
+    "sign, floor, ceil, round": lambda a, b, w, x, k: a.sign() + a.floor() + a.ceil() + a.round(1),
+    "clone": lambda a, b, w, x, k: a.clone(),
+    "leaky_relu": lambda a, b, w, x, k: ag.leaky_relu(a, 0.1),
+    "hardtanh": lambda a, b, w, x, k: ag.hardtanh(a),
+    "silu": lambda a, b, w, x, k: ag.silu(a),
+    "log_sigmoid": lambda a, b, w, x, k: ag.log_sigmoid(a),
+    "elu": lambda a, b, w, x, k: ag.elu(a),
+    "softplus": lambda a, b, w, x, k: ag.softplus(a),
+    "max": lambda a, b, w, x, k: a.max(axis=1),
+    "min": lambda a, b, w, x, k: a.min(axis=0),
+    "getitem (index_add backward)": lambda a, b, w, x, k: a[1::2],
 }
 
 

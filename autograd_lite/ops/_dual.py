@@ -52,6 +52,14 @@ def scratch(ctx, name: str, shape: tuple[int, ...], *like) -> np.ndarray:
     return np.empty(shape, np.result_type(*like)) if array is None else array
 
 
+def copy(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """A copy of the array ``x``: into ``out`` if given, else a new array."""
+    if out is None:
+        return x.copy()
+    np.copyto(out, x)
+    return out
+
+
 def expand_dims(x, axis: int):
     """Insert a size-1 axis at ``axis`` (Tensor's ``unsqueeze``)."""
     return np.expand_dims(x, axis) if is_array(x) else x.unsqueeze(axis)

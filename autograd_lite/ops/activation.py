@@ -16,7 +16,7 @@ import math
 
 import numpy as np
 
-from ._dual import Op, exp
+from ._dual import Op, exp, scratch
 from ._special import erf_array
 from .elementwise import Sigmoid, Tanh
 from .rounding import piecewise_constant
@@ -27,10 +27,12 @@ _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 _GELU_CUBIC = 0.044715  # the tanh approximation's coefficient (Hendrycks and Gimpel, 2016)
 
 
-def _masks(condition: np.ndarray, dtype: np.dtype) -> tuple[np.ndarray, np.ndarray]:
-    """``condition`` and its negation as 0/1 arrays of ``dtype``, for a rule to blend with."""
-    chosen = condition.astype(dtype)
-    return chosen, 1.0 - chosen
+def _masks(ctx, condition: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``condition`` and its negation as 0/1 arrays of x's dtype (buffers of ``ctx``), for a
+    rule to blend with."""
+    chosen = scratch(ctx, "chosen", condition.shape, x)
+    np.copyto(chosen, condition)
+    return chosen, np.subtract(1.0, chosen, out=ctx.buffer("other", chosen.shape, x, 1.0))
 
 
 class Erf(Op):
@@ -50,19 +52,26 @@ class Softplus(Op):
 
     @staticmethod
     def forward(ctx, x, beta, threshold):
-        bx = x * beta
-        linear = bx > threshold
-        ctx.save_for_backward(*_masks(linear, x.dtype))
+        bx = np.multiply(x, beta, out=scratch(ctx, "bx", x.shape, x, beta))
+        linear = np.greater(bx, threshold, out=ctx.buffer("linear", bx.shape, np.bool_))
+        ctx.save_for_backward(*_masks(ctx, linear, x))
         # log(1 + e^z) = max(z, 0) + log1p(e^-|z|), which never overflows
-        smooth = (np.maximum(bx, 0) + np.log1p(np.exp(-np.abs(bx)))) / beta
-        return np.where(linear, x, smooth).astype(x.dtype, copy=False)
+        tail = np.abs(bx, out=scratch(ctx, "tail", bx.shape, bx))
+        tail = np.log1p(np.exp(np.negative(tail, out=tail), out=tail), out=tail)
+        smooth = np.add(np.maximum(bx, 0, out=bx), tail, out=bx)
+        smooth = np.divide(smooth, beta, out=smooth)
+        np.copyto(smooth, x, where=linear)  # x itself on the linear part
+        return smooth.astype(x.dtype, copy=False)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad, out=None):
         # d softplus(x)/dx = sigmoid(beta x), and 1 on the linear part
         (x,) = ctx.operands
         linear, smooth = ctx.saved
-        return grad * (Sigmoid.compute(x * ctx.attrs["beta"]) * smooth + linear)
+        into = ctx.buffer("slope", x.shape, x)  # None eagerly: each step makes a new array
+        s = Sigmoid.compute(np.multiply(x, ctx.attrs["beta"], out=into))
+        slope = np.add(np.multiply(s, smooth, out=into), linear, out=into)
+        return np.multiply(grad, slope, out=out)
 
 
 class Gelu(Op):
@@ -95,15 +104,17 @@ def _gelu_tanh_argument(x):
 
 class Silu(Op):
     @staticmethod
-    def forward(ctx, x):
-        return x * Sigmoid.compute(x)
+    def forward(ctx, x, out=None):
+        return np.multiply(x, Sigmoid.compute(x), out=out)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad, out=None):
         # d(x sigmoid(x))/dx = s (1 + x (1 - s)), s = sigmoid(x)
         (x,) = ctx.operands
         s = Sigmoid.compute(x)
-        return grad * s * (x * (1.0 - s) + 1.0)
+        into = ctx.buffer("slope", s.shape, s)  # None eagerly: each step makes a new array
+        slope = np.add(np.multiply(x, np.subtract(1.0, s, out=into), out=into), 1.0, out=into)
+        return np.multiply(np.multiply(grad, s, out=out), slope, out=out)
 
 
 class Elu(Op):
@@ -111,16 +122,24 @@ class Elu(Op):
 
     @staticmethod
     def forward(ctx, x, alpha):
-        positive, negative = _masks(x > 0, x.dtype)
-        ctx.save_for_backward(positive, negative)
-        return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0))).astype(x.dtype, copy=False)
+        above = np.greater(x, 0, out=ctx.buffer("above", x.shape, np.bool_))
+        ctx.save_for_backward(*_masks(ctx, above, x))
+        # alpha (e^x - 1) below 0, x itself above
+        branch = np.minimum(x, 0, out=scratch(ctx, "branch", x.shape, x, 1.0))
+        branch = np.multiply(alpha, np.expm1(branch, out=branch), out=branch)
+        np.copyto(branch, x, where=above)
+        return branch.astype(x.dtype, copy=False)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad, out=None):
         # d elu(x)/dx = 1 for x > 0, else alpha e^x; e^(x * negative) is 1, not inf, for x > 0
         (x,) = ctx.operands
         positive, negative = ctx.saved
-        return grad * (exp(x * negative) * (negative * ctx.attrs["alpha"]) + positive)
+        into = ctx.buffer("slope", x.shape, x)  # None eagerly: each step makes a new array
+        e = np.exp(np.multiply(x, negative, out=into), out=into)
+        scale = np.multiply(negative, ctx.attrs["alpha"], out=ctx.buffer("scale", x.shape, x))
+        slope = np.add(np.multiply(e, scale, out=into), positive, out=into)
+        return np.multiply(grad, slope, out=out)
 
 
 class LeakyRelu(Op):
@@ -129,41 +148,49 @@ class LeakyRelu(Op):
     reads_inputs = False  # backward uses the slopes saved by forward
 
     @staticmethod
-    def forward(ctx, x, negative_slope):
-        slope = np.where(x > 0, np.ones((), x.dtype), np.asarray(negative_slope, x.dtype))
+    def forward(ctx, x, negative_slope, out=None):
+        slope = scratch(ctx, "slope", x.shape, x)  # 1 where x > 0, else negative_slope
+        slope.fill(negative_slope)
+        np.copyto(slope, 1, where=np.greater(x, 0, out=ctx.buffer("above", x.shape, np.bool_)))
         ctx.save_for_backward(slope)
-        return x * slope
+        return np.multiply(x, slope, out=out)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad, out=None):
         # d leaky_relu(x)/dx = 1 for x > 0, else negative_slope (at 0 too, PyTorch's rule)
         (slope,) = ctx.saved
-        return grad * piecewise_constant(ctx, slope)
+        return np.multiply(grad, piecewise_constant(ctx, slope), out=out)
 
 
 class LogSigmoid(Op):
     @staticmethod
-    def forward(ctx, x):
+    def forward(ctx, x, out=None):
         # log sigmoid(x) = -softplus(-x) = min(x, 0) - log1p(e^-|x|), finite for any x
-        return np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))
+        lower = np.minimum(x, 0, out=out)
+        t = np.abs(x, out=scratch(ctx, "log1p", x.shape, x))  # an array, also for a 0-d x
+        t = np.log1p(np.exp(np.negative(t, out=t), out=t), out=t)
+        return np.subtract(lower, t, out=out)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad, out=None):
         # d log sigmoid(x)/dx = 1 - sigmoid(x) = sigmoid(-x)
         (x,) = ctx.operands
-        return grad * Sigmoid.compute(-x)
+        minus_x = np.negative(x, out=ctx.buffer("minus_x", x.shape, x))
+        return np.multiply(grad, Sigmoid.compute(minus_x), out=out)
 
 
 class Hardtanh(Op):
     reads_inputs = False  # backward uses the mask saved by forward
 
     @staticmethod
-    def forward(ctx, x, min_val, max_val):
-        ctx.save_for_backward((x > min_val) & (x < max_val))
-        return np.clip(x, min_val, max_val)
+    def forward(ctx, x, min_val, max_val, out=None):
+        inside = np.greater(x, min_val, out=ctx.buffer("inside", x.shape, np.bool_))
+        inside &= np.less(x, max_val, out=ctx.buffer("below", x.shape, np.bool_))
+        ctx.save_for_backward(inside)
+        return np.clip(x, min_val, max_val, out=out)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad, out=None):
         # d hardtanh(x)/dx = 1 strictly inside (min_val, max_val), else 0 (PyTorch's rule)
         (inside,) = ctx.saved
-        return grad * piecewise_constant(ctx, inside)
+        return np.multiply(grad, piecewise_constant(ctx, inside), out=out)

@@ -51,15 +51,15 @@ class Abs(Op):
     reads_inputs = False  # backward uses the masks saved by forward
 
     @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(np.sign(x))
-        return np.abs(x)
+    def forward(ctx, x, out=None):
+        ctx.save_for_backward(np.sign(x, out=ctx.buffer("sign", x.shape, x)))
+        return np.abs(x, out=out)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad, out=None):
         # d|x|/dx = sign(x), taken as 0 at x = 0
         (sign,) = ctx.saved
-        return grad * piecewise_constant(ctx, sign)
+        return np.multiply(grad, piecewise_constant(ctx, sign), out=out)
 
 
 class Sin(Op):
@@ -98,15 +98,16 @@ class Tanh(Op):
 
 class Sigmoid(Op):
     @staticmethod
-    def forward(ctx, x, out=None):
+    def forward(ctx, x):
         # 1 / (1 + e^-x) without overflow: with e = e^-|x|, 1/(1+e) for x >= 0, e/(1+e) below
+        # (every array asked of ctx.buffer, also when another op's rule computes it)
         e = np.abs(x, out=scratch(ctx, "e", x.shape, x))  # an array, also for a 0-d x
         e = np.exp(np.negative(e, out=e), out=e)
         numerator = scratch(ctx, "numerator", x.shape, e)
         np.copyto(numerator, e)
         above = np.greater_equal(x, 0, out=ctx.buffer("above", x.shape, np.bool_))
         np.copyto(numerator, 1.0, where=above)
-        return np.divide(numerator, np.add(1.0, e, out=e), out=out)
+        return np.divide(numerator, np.add(1.0, e, out=e), out=numerator)
 
     @staticmethod
     def backward(ctx, grad, out=None):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._dual import Op
+from ._dual import Op, scratch
 
 
 def _is_basic(index: tuple) -> bool:
@@ -39,7 +39,8 @@ class IndexAdd(Op):
 
     @staticmethod
     def forward(ctx, x, shape, index):
-        out = np.zeros(shape, dtype=x.dtype)
+        out = scratch(ctx, "scattered", shape, x)  # also when getitem's rule computes it
+        out.fill(0)
         if _is_basic(index):
             out[index] = x
         else:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import ShapeError
-from ._dual import Op, scratch
+from ._dual import Op, copy, scratch
 from ._windows import out_size, taps
 from .pad import fill_padded, padded_shape
 from .rounding import piecewise_constant
@@ -52,14 +52,6 @@ def _pad(ctx, x: np.ndarray, padding, value: float) -> np.ndarray:
     return fill_padded(scratch(ctx, "padded", padded_shape(x.shape, widths), x), x, widths, value)
 
 
-def _start(first: np.ndarray, out: np.ndarray | None) -> np.ndarray:
-    """A copy of ``first`` to accumulate into: ``out`` if given, else a new array."""
-    if out is None:
-        return first.copy()
-    np.copyto(out, first)
-    return out
-
-
 def _crop(x: np.ndarray, padding) -> np.ndarray:
     (ph, pw), (h, w) = padding, x.shape[-2:]
     return x[..., ph : h - ph, pw : w - pw]
@@ -72,7 +64,7 @@ class MaxPool2d(Op):
     def forward(ctx, x, kernel, stride, padding, out=None):
         oh, ow = _check("max_pool2d", x.shape, kernel, stride, padding)
         views = taps(_pad(ctx, x, padding, -np.inf), kernel, stride, (oh, ow))
-        out = _start(next(views), out)
+        out = copy(next(views), out)  # the first view, to accumulate into
         kind = np.uint8 if kernel[0] * kernel[1] <= 256 else np.int32
         index = scratch(ctx, "index", out.shape, kind)
         index.fill(0)
@@ -152,7 +144,7 @@ class AvgPool2d(Op):
     def forward(ctx, x, kernel, stride, out=None):
         out_hw = _check("avg_pool2d", x.shape, kernel, stride)
         views = taps(x, kernel, stride, out_hw)
-        total = _start(next(views), ctx.buffer("total", x.shape[:-2] + out_hw, x))
+        total = copy(next(views), ctx.buffer("total", x.shape[:-2] + out_hw, x))
         for view in views:
             total += view
         return np.divide(total, np.asarray(kernel[0] * kernel[1], dtype=x.dtype), out=out)

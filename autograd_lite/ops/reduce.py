@@ -50,17 +50,19 @@ class _Extremum(Op):
         if x.size == 0:
             raise ValueError(f"cannot take the {cls.name()} of an empty tensor")
         out = cls.reduce(x, axis=axes, keepdims=True)
-        ties = x == out
+        ties = np.equal(x, out, out=ctx.buffer("ties", x.shape, np.bool_))
         if np.isnan(out).any():  # a NaN extreme passes its gradient to the NaN element(s)
             ties |= np.isnan(x) & np.isnan(out)
-        # Each of the k tied elements receives 1/k of the gradient.
-        ctx.save_for_backward(ties / np.sum(ties, axis=axes, keepdims=True, dtype=x.dtype))
+        # Each of the k tied elements receives 1/k of the gradient (a true division's dtype).
+        count = np.sum(ties, axis=axes, keepdims=True, dtype=x.dtype)
+        share = np.divide(ties, count, out=ctx.buffer("share", x.shape, count, 1.0))
+        ctx.save_for_backward(share)
         return out if keepdims else np.squeeze(out, axis=axes)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad, out=None):
         (share,) = ctx.saved
-        return _grad_to_input_shape(grad, ctx) * piecewise_constant(ctx, share)
+        return np.multiply(_grad_to_input_shape(grad, ctx), piecewise_constant(ctx, share), out=out)
 
 
 class Max(_Extremum):

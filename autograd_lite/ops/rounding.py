@@ -19,13 +19,13 @@ class _Step(Op):
     ufunc: staticmethod  # np.sign, np.floor or np.ceil, set by the subclass
 
     @classmethod
-    def forward(cls, ctx, x):
-        return cls.ufunc(x)
+    def forward(cls, ctx, x, out=None):
+        return cls.ufunc(x, out=out)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad, out=None):
         # d step(x)/dx = 0 (taken as 0 at the jumps too)
-        return grad * 0.0
+        return np.multiply(grad, 0.0, out=out)
 
 
 class Sign(_Step):
@@ -44,8 +44,8 @@ class Round(_Step):
     """Round to ``decimals`` places, halves to even (numpy's and PyTorch's rule)."""
 
     @staticmethod
-    def forward(ctx, x, decimals):
-        return np.round(x, decimals)
+    def forward(ctx, x, decimals, out=None):
+        return np.round(x, decimals, out=out)
 
 
 class PiecewiseConstant(Op):

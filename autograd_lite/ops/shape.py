@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import ShapeError
-from ._dual import Op, broadcast_to, sum_to, sum_to_array
+from ._dual import Op, broadcast_to, copy, sum_to, sum_to_array
 
 
 class Reshape(Op):
@@ -114,8 +114,8 @@ class Clone(Op):
     reads_inputs = False  # backward needs nothing
 
     @staticmethod
-    def forward(ctx, x):
-        return x.copy()
+    def forward(ctx, x, out=None):
+        return copy(x, out)
 
     @staticmethod
     def backward(ctx, grad):
