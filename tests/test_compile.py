@@ -479,6 +479,7 @@ _BUFFERED = {
         ag.concatenate([k, k[:, :1]], axis=1),  # padded, then 4 in
     ),
     "max_pool2d": lambda a, b, w, x, k: ag.max_pool2d(x, 2, padding=1),
+    "max_pool2d (overlapping windows)": lambda a, b, w, x, k: ag.max_pool2d(x, 3, stride=2),
     "avg_pool2d": lambda a, b, w, x, k: ag.avg_pool2d(x, 2),
     "abs": lambda a, b, w, x, k: a.abs(),
     "clip": lambda a, b, w, x, k: ag.clip(a, -0.5, 0.5),
