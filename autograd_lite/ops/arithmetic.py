@@ -134,17 +134,18 @@ class PowScalar(Op):
     """``x ** exponent`` for a constant Python number ``exponent``."""
 
     @staticmethod
-    def forward(ctx, x, exponent):
-        return x**exponent
+    def forward(ctx, x, exponent, out=None):
+        return np.power(x, exponent, out=out)  # x ** exponent, bit for bit
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad, out=None):
         # d(x^c)/dx = c x^(c-1); for c = 0 the derivative is 0 everywhere, x = 0 included
         (x,) = ctx.operands
         c = ctx.attrs["exponent"]
         if c == 0:
-            return grad * 0.0
-        return grad * (c * x ** (c - 1))
+            return np.multiply(grad, 0.0, out=out)
+        slope = np.multiply(c, np.power(x, c - 1, out=out), out=out)
+        return np.multiply(grad, slope, out=out)
 
 
 class Pow(Op):
@@ -157,8 +158,8 @@ class Pow(Op):
     """
 
     @staticmethod
-    def forward(ctx, x, y):
-        return x**y
+    def forward(ctx, x, y, out=None):
+        return np.power(x, y, out=out)
 
     @staticmethod
     def backward(ctx, grad):

@@ -77,9 +77,9 @@ class Prod(Op):
     """The product over one axis (or all of them, ``axis=None``), exact when some x_i = 0."""
 
     @staticmethod
-    def forward(ctx, x, axis, keepdims):
+    def forward(ctx, x, axis, keepdims, out=None):
         check_keepdims("prod", keepdims)
-        return np.prod(x, axis=axis, keepdims=keepdims)
+        return np.prod(x, axis=axis, keepdims=keepdims, out=out)
 
     @staticmethod
     def backward(ctx, grad):
@@ -119,8 +119,11 @@ class Cumsum(Op):
     reads_inputs = False  # backward needs only the axis
 
     @staticmethod
-    def forward(ctx, x, axis):
-        return np.cumsum(x, axis=axis)
+    def forward(ctx, x, axis, out=None):
+        if out is None and x.dtype.kind == "f":  # a float sum keeps x's dtype: a buffer fits,
+            shape = x.shape if axis is not None else (x.size,)  # also when a rule computes it
+            out = ctx.buffer("sums", shape, x)
+        return np.cumsum(x, axis=axis, out=out)
 
     @staticmethod
     def backward(ctx, grad):
