@@ -130,3 +130,22 @@ def test_activation_layers_apply_their_function_and_show_their_settings(layer, f
     x = np.random.default_rng(0).normal(size=(4, 3)) * 3
     np.testing.assert_array_equal(layer(Tensor(x)).data, function(x).data)
     assert repr(layer) == text and list(layer.parameters()) == []
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        ag.sigmoid,
+        ag.log_sigmoid,
+        ag.silu,
+        lambda x: ag.softmax_cross_entropy(x, np.full(x.shape, 1 / 3)),
+    ],
+    ids=["sigmoid", "log_sigmoid", "silu", "softmax_cross_entropy"],
+)
+def test_an_integer_tensor_gives_the_float_values_these_ops_gave_before_their_buffers(fn):
+    # their kernels write into arrays of x's dtype (buffers): an integer x made them fail
+    x = np.array([[-2, 0, 3], [1, 5, -1]])
+    expected = fn(Tensor(x.astype(np.float64)))
+    result = fn(Tensor(x))
+    assert result.dtype == np.float64
+    np.testing.assert_array_equal(result.numpy(), expected.numpy())

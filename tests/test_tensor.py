@@ -263,3 +263,17 @@ def test_a_comparison_of_a_tensor_that_requires_grad_does_not_keep_it_alive():
         assert ref() is None and mask.is_leaf and mask.tolist() == [True, False]
     finally:
         gc.enable()
+
+
+def test_sum_to_an_int8_or_bool_tensor_sums_in_numpys_integer_and_does_not_overflow():
+    # sum_to wrote its sum into an array of the input's dtype: 3 x 100 in int8 gave 44
+    t = Tensor(np.full((3, 200), 100, dtype=np.int8)).sum_to((200,))
+    assert t.dtype == np.sum(np.int8(0)).dtype and (t.numpy() == 300).all()
+    mask = Tensor(np.ones((3, 2), dtype=bool)).sum_to((1, 2))
+    assert mask.dtype == np.sum(np.bool_(True)).dtype and (mask.numpy() == 3).all()
+
+
+def test_a_bool_tensor_squared_is_int8_as_numpys_bool_array_squared():
+    # x ** c became np.power(x, c) (to write into a buffer), which squares bools into int64
+    mask = np.array([True, False, True])
+    assert (Tensor(mask) ** 2).dtype == (mask**2).dtype == np.int8

@@ -89,7 +89,8 @@ def sum_to_array(x: np.ndarray, shape: tuple[int, ...], out=None) -> np.ndarray:
     stretched = [i for i, n in enumerate(shape) if n == 1 and x.shape[lead + i] != 1]
     if not lead and not stretched:
         return x
-    out = np.empty(shape, x.dtype) if out is None else out
+    if out is None:  # of np.sum's dtype: x's, or the platform's integer for bools and ints
+        out = np.empty(shape, x.dtype if x.dtype.kind in "fc" else np.sum(x.flat[:0]).dtype)
     kept = [n for i, n in enumerate(shape) if i not in stretched]  # the axes np.sum keeps
     axes = (*range(lead), *(lead + i for i in stretched))
     np.sum(x, axis=axes, out=out.reshape(kept))

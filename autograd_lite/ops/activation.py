@@ -167,8 +167,10 @@ class LogSigmoid(Op):
     def forward(ctx, x, out=None):
         # log sigmoid(x) = -softplus(-x) = min(x, 0) - log1p(e^-|x|), finite for any x
         lower = np.minimum(x, 0, out=out)
-        t = np.abs(x, out=scratch(ctx, "log1p", x.shape, x))  # an array, also for a 0-d x
-        t = np.log1p(np.exp(np.negative(t, out=t), out=t), out=t)
+        into = ctx.buffer("minus_abs", x.shape, x)  # x's dtype: -|x| of a bool x raises
+        minus_abs = np.negative(np.abs(x, out=into), out=into)
+        t = np.exp(minus_abs, out=scratch(ctx, "t", x.shape, x, 1.0))  # float, also for ints
+        t = np.log1p(t, out=t)
         return np.subtract(lower, t, out=out)
 
     @staticmethod

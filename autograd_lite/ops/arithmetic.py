@@ -135,7 +135,9 @@ class PowScalar(Op):
 
     @staticmethod
     def forward(ctx, x, exponent, out=None):
-        return np.power(x, exponent, out=out)  # x ** exponent, bit for bit
+        if x.dtype == np.bool_:  # numpy squares a bool array into int8, where np.power gives int64
+            return x**exponent
+        return np.power(x, exponent, out=out)  # x ** exponent, bit for bit (numpy 2)
 
     @staticmethod
     def backward(ctx, grad, out=None):

@@ -101,8 +101,9 @@ class Sigmoid(Op):
     def forward(ctx, x):
         # 1 / (1 + e^-x) without overflow: with e = e^-|x|, 1/(1+e) for x >= 0, e/(1+e) below
         # (every array asked of ctx.buffer, also when another op's rule computes it)
-        e = np.abs(x, out=scratch(ctx, "e", x.shape, x))  # an array, also for a 0-d x
-        e = np.exp(np.negative(e, out=e), out=e)
+        into = ctx.buffer("minus_abs", x.shape, x)  # x's dtype: -|x| of a bool x raises
+        minus_abs = np.negative(np.abs(x, out=into), out=into)
+        e = np.exp(minus_abs, out=scratch(ctx, "e", x.shape, x, 1.0))  # float, also for ints
         numerator = scratch(ctx, "numerator", x.shape, e)
         np.copyto(numerator, e)
         above = np.greater_equal(x, 0, out=ctx.buffer("above", x.shape, np.bool_))

@@ -24,7 +24,7 @@ def _shift_by_max(x: np.ndarray, axes: tuple[int, ...], out=None) -> tuple[np.nd
 def _log_sum_exp_shifted(shifted: np.ndarray, axes: tuple[int, ...], ctx) -> np.ndarray:
     """log(sum(exp(shifted))) over ``axes``, keepdims (a slice of all -inf gives -inf); the
     exponentials go into a buffer of ``ctx``."""
-    e = np.exp(shifted, out=ctx.buffer("exp", shifted.shape, shifted))
+    e = np.exp(shifted, out=ctx.buffer("exp", shifted.shape, shifted, 1.0))  # float for ints
     with np.errstate(divide="ignore"):
         return np.log(np.sum(e, axis=axes, keepdims=True))
 
@@ -102,11 +102,12 @@ class SoftmaxCrossEntropy(Op):
                 f"logits must have shape (N, C) and the target the same shape; got logits "
                 f"{x.shape} and target {t.shape}"
             )
-        shifted, _ = _shift_by_max(x, (1,), ctx.buffer("log_p", x.shape, x))
-        e = np.exp(shifted, out=ctx.buffer("p", x.shape, shifted))
+        shifted, _ = _shift_by_max(x, (1,), ctx.buffer("shifted", x.shape, x))
+        e = np.exp(shifted, out=ctx.buffer("p", x.shape, shifted, 1.0))  # float for ints too
         total = e.sum(axis=1, keepdims=True)
         with np.errstate(divide="ignore"):  # a row of all -inf gives -inf
-            log_p = np.subtract(shifted, np.log(total), out=shifted)
+            into = ctx.buffer("log_p", x.shape, shifted, 1.0)
+            log_p = np.subtract(shifted, np.log(total), out=into)
         p = np.divide(e, total, out=e)
         ctx.save_for_backward(p, log_p)  # softmax(x) and its log, for backward
         return -np.multiply(t, log_p, out=ctx.buffer("t_log_p", x.shape, t, log_p)).sum(axis=1)
