@@ -485,7 +485,7 @@ _BUFFERED = {
     "clip": lambda a, b, w, x, k: ag.clip(a, -0.5, 0.5),
     "maximum": lambda a, b, w, x, k: ag.maximum(a, b),
     "minimum": lambda a, b, w, x, k: ag.minimum(a, b),
-    "where": lambda a, b, w, x, k: ag.where(a > 0, a, b),  # a > 0: a bool array of its own
+    "where": lambda a, b, w, x, k: ag.where(a > 0, a, b),
     "sign, floor, ceil, round": lambda a, b, w, x, k: a.sign() + a.floor() + a.ceil() + a.round(1),
     "clone": lambda a, b, w, x, k: a.clone(),
     "leaky_relu": lambda a, b, w, x, k: ag.leaky_relu(a, 0.1),
@@ -499,6 +499,8 @@ _BUFFERED = {
     "getitem (index_add backward)": lambda a, b, w, x, k: a[1::2],
     "pow_scalar": lambda a, b, w, x, k: a**3,
     "cumsum": lambda a, b, w, x, k: ag.cumsum(a, axis=1),
+    "astype": lambda a, b, w, x, k: (a.astype(np.float32) * 2.0).astype(np.float64),
+    "comparisons (a bool result)": lambda a, b, w, x, k: ag.where(a > b, a, b),
 }
 
 

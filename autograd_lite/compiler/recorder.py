@@ -83,7 +83,9 @@ class Recorder:
             if id(x) not in self.traced:
                 self._adopt(x, op)
         self._check_attrs(op, attrs)
-        output = self.workspace.output if _buffered(op.forward, out._data) else None
+        output = None  # a buffer for the result, unless it is an input's own array (astype)
+        if _buffered(op.forward, out._data) and all(out._data is not x._data for x in inputs):
+            output = self.workspace.output
         if out._op is op:  # the output is the op's graph node, and its own context
             step = functools.partial(steps.forward_recorded, op, out, inputs, attrs, out, output)
         else:

@@ -53,10 +53,11 @@ def scratch(ctx, name: str, shape: tuple[int, ...], *like) -> np.ndarray:
 
 
 def copy(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    """A copy of the array ``x``: into ``out`` if given, else a new array."""
+    """A copy of the array ``x``: into ``out`` if given (cast to its dtype as ``astype``
+    casts), else a new array."""
     if out is None:
         return x.copy()
-    np.copyto(out, x)
+    np.copyto(out, x, casting="unsafe")
     return out
 
 

@@ -14,10 +14,15 @@ import numpy as np
 
 from ..function import Function
 
+# the functions of Predicate that take numpy's out= besides ufuncs (np.isclose does not)
+_TAKE_OUT = (np.any, np.all, np.argmax, np.argmin)
+
 
 class Predicate(Function):
     reads_inputs = False
 
     @staticmethod
-    def forward(ctx, *arrays, fn, **options):
+    def forward(ctx, *arrays, fn, out=None, **options):
+        if out is not None and (isinstance(fn, np.ufunc) or fn in _TAKE_OUT):
+            return fn(*arrays, out=out, **options)  # a compiled replay's buffer
         return np.asarray(fn(*arrays, **options))

@@ -84,13 +84,13 @@ class Astype(Op):
     reads_inputs = False  # backward needs only the input's shape
 
     @staticmethod
-    def forward(ctx, x, dtype):
-        return x.astype(dtype, copy=False)
+    def forward(ctx, x, dtype, out=None):
+        return x.astype(dtype, copy=False) if out is None else copy(x, out)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad, out=None):
         # a cast is the identity on values: the gradient is cast back to the input's dtype
-        return grad.astype(ctx.inputs[0].dtype)
+        return grad.astype(ctx.inputs[0].dtype) if out is None else copy(grad, out)
 
 
 class Flip(Op):
