@@ -521,6 +521,31 @@ def test_each_op_the_docs_list_replays_forward_and_backward_into_buffers(name):
     assert peak < _no_array(np.float64), f"{name}: a replay allocated {peak} bytes"
 
 
+@pytest.mark.parametrize("passes", [1, 2])
+def test_a_grad_summed_over_calls_or_passes_equals_eager_and_allocates_no_array(passes):
+    # without zero_grad each call adds to w.grad, and a second backward pass adds in the
+    # same call: eagerly a new sum each time, on a replay one of two buffers in turn
+    rng = np.random.default_rng(0)
+    x, weights = rng.standard_normal((8, 512)), rng.standard_normal((512, 256)) / 16
+    grads = []
+    for compiled in (False, True):
+        w = Tensor(weights.copy(), requires_grad=True)
+
+        def step(x, w=w):
+            for _ in range(passes):
+                (Tensor(x) @ w).tanh().sum().backward()
+            return w.grad
+
+        run = ag.compile(step) if compiled else step
+        kept = [run(x) for _ in range(4)]  # the .grad of each call, held: never written again
+        grads.append([g.numpy().copy() if not compiled else g for g in kept])
+        if compiled:
+            peak = _replay_peak(run, x)
+            assert peak < _no_array(np.float64), f"a replay allocated {peak} bytes"
+    for eager, replayed in zip(*grads):
+        assert np.array_equal(eager, replayed.numpy())
+
+
 def test_a_parameter_whose_shape_or_dtype_changed_traces_again_instead_of_broadcasting():
     # a replay writes an op's result into a buffer of the trace's shape and dtype; a
     # parameter of another shape would broadcast into it (a silent wrong shape), one of

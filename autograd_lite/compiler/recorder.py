@@ -202,12 +202,17 @@ class Recorder:
             _ORIGINALS["_accumulate"](t, grad, exit_, on_arrays)
         self.grad_of[id(t.grad)] = t
         self.kept.append(t.grad)
-        copy = None  # the exit copied the gradient (a view, or shared): a replay copies it
-        if first and type(grad) is np.ndarray and _buffered_copy(grad, t.grad._data):
-            copy = self._kept((id(t), "grad"), t.grad._data)  # into a buffer beforehand
-        self.tape.append(
-            functools.partial(steps.accumulate, t, self.slots, source, self.exits, index, copy)
-        )
+        copy = sums = None
+        if type(grad) is np.ndarray and t.grad._data.nbytes >= workspace.SMALL_BYTES:
+            if first and t.grad._data is not grad:  # the exit copied it (a view): a replay
+                copy = self._kept((id(t), "grad"), t.grad._data)  # copies into a buffer
+            shape, dtype = t.grad.shape, t.grad.dtype  # a replay that finds a .grad sums
+            sums = (
+                functools.partial(self.workspace.alternate, (id(t), "sum"), shape, dtype),
+                self.workspace.hand_out,
+            )
+        step = functools.partial(steps.accumulate, t, self.slots, source, self.exits, index)
+        self.tape.append(functools.partial(step, copy, sums))
 
     # ------------------------------------------------------------------ values
     def _kept(self, key: tuple, value: np.ndarray) -> functools.partial:
@@ -283,12 +288,6 @@ def _summed(grad: Any, fitted: Any) -> bool:
         and fitted.dtype == grad.dtype
         and fitted.nbytes >= workspace.SMALL_BYTES
     )
-
-
-def _buffered_copy(grad: np.ndarray, owned: np.ndarray) -> bool:
-    """Whether the gradient exit gave a tensor ``owned``, a copy of ``grad`` that is not
-    small: a replay makes that copy into a buffer."""
-    return owned is not grad and owned.nbytes >= workspace.SMALL_BYTES
 
 
 @functools.cache

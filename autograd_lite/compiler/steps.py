@@ -20,6 +20,7 @@ from ..engine import _accumulate, _fit_to_input, _sum
 from ..function import _arrays
 from ..gradient_exit import GradientExit
 from ..ops._dual import sum_to_array
+from ..tensor import Tensor
 
 
 def forward_recorded(op, ctx, inputs: tuple, attrs: dict, out, output=None) -> None:
@@ -95,11 +96,18 @@ def clear_grad(t) -> None:
     t.grad = None
 
 
-def accumulate(t, slots: list, grad: int, exits: list, index: int, copy=None) -> None:
+def accumulate(t, slots: list, grad: int, exits: list, index: int, copy=None, sums=None) -> None:
     """Add a gradient into ``t.grad`` through the pass's exit (the engine's own function).
     ``copy``: where the exit copied it in the trace (a view), the buffer to copy it into
-    first (``Workspace.keep``), which the exit then hands out as it is."""
+    first (``Workspace.keep``), which the exit then hands out as it is. ``sums``: where
+    ``t.grad`` already holds a gradient (a second backward pass, or a call without
+    ``zero_grad``), the sum goes into one of two buffers (``Workspace.alternate``) and is
+    handed out, where the engine makes a new array."""
     g = slots[grad]
+    if sums is not None and t.grad is not None:
+        sum_, hand_out = sums
+        t.grad = Tensor._leaf(hand_out(np.add(t.grad._data, g, out=sum_())))
+        return
     if copy is not None:
         array = copy()
         np.copyto(array, g)

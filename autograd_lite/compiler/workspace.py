@@ -57,7 +57,8 @@ SMALL_BYTES = 1024
 class Workspace:
     """One trace's buffers, by key: ``(id(node), name)`` for what a node's kernel asks,
     ``(id(node), None)`` its result, ``(id(node), i)`` its gradient for input i and
-    ``(id(t), "grad")`` the copy ``t.grad`` gets; ``(-1, k, name)`` the k-th request
+    ``(id(t), "grad")`` the copy ``t.grad`` gets and ``(id(t), "sum", 0 or 1)`` the sums it
+    becomes; ``(-1, k, name)`` the k-th request
     without a node, ``(-2, slot)`` and ``(-3, slot)`` the engine's sums and fitted
     gradients (by the slot of the trace they fill)."""
 
@@ -68,6 +69,7 @@ class Workspace:
         self.handed: dict[tuple, np.ndarray] = {}  # key -> the array handed out
         self.thread: int | None = None  # the replaying thread, which alone gets buffers
         self.unnamed = 0  # requests without a node so far in this replay
+        self.parity: dict[tuple, int] = {}  # key -> which of its two arrays ``alternate`` gave
 
     def begin(self) -> None:
         """Start a replay on this thread."""
@@ -106,6 +108,12 @@ class Workspace:
         """The buffers a node's backward writes its input gradients into (``out=`` of an
         op that takes it): one per input, from ``specs`` (key, shape, dtype), or None."""
         return tuple(None if spec is None else self.keep(*spec) for spec in specs)
+
+    def alternate(self, key: tuple, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+        """One of two arrays kept under ``key``, the other one than last time: for a sum
+        that reads the array it replaces (a ``.grad`` a second gradient is added to)."""
+        self.parity[key] = parity = 1 - self.parity.get(key, 1)
+        return self.keep((*key, parity), shape, dtype)
 
     def keep(self, key: tuple, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
         """The array kept under ``key``, new if there is none or it is held outside."""
