@@ -188,7 +188,7 @@ class _Trace:
                 for run in self.tape:
                     run()
         except _NUMPY_ERRORS as error:
-            if isinstance(error, AutogradError) or run.func not in steps.FORWARD_STEPS:
+            if isinstance(error, AutogradError) or run.func is not steps.forward:
                 raise
             op, inputs = run.args[0], run.args[2]  # an op's forward rejected the new values
             raise _translate(error, op, inputs) from error

@@ -86,13 +86,8 @@ class Recorder:
         output = None  # a buffer for the result, unless it is an input's own array (astype)
         if _buffered(op.forward, out._data) and all(out._data is not x._data for x in inputs):
             output = self.workspace.output
-        if out._op is op:  # the output is the op's graph node, and its own context
-            step = functools.partial(steps.forward_recorded, op, out, inputs, attrs, out, output)
-        else:
-            step = functools.partial(
-                steps.forward_unrecorded, op, _NOT_RECORDED, inputs, attrs, out, output
-            )
-        self.tape.append(step)
+        ctx = out if out._op is op else _NOT_RECORDED  # the output is the op's graph node
+        self.tape.append(functools.partial(steps.forward, op, ctx, inputs, attrs, out, output))
         self.traced[id(out)] = out
         self.owner[id(out._data)] = out
 
@@ -166,9 +161,7 @@ class Recorder:
             total = _ORIGINALS["_sum"](a, b)
         first, second = self.source(a), self.source(b)
         target = self.new_slot(total)
-        buffer = None
-        if type(total) is np.ndarray and total.nbytes >= workspace.SMALL_BYTES:
-            buffer = self._kept((-2, target), total)
+        buffer = self._kept((-2, target), total) if _own(total) else None
         self.tape.append(functools.partial(steps.add, self.slots, first, second, target, buffer))
         return total
 
@@ -203,7 +196,7 @@ class Recorder:
         self.grad_of[id(t.grad)] = t
         self.kept.append(t.grad)
         copy = sums = None
-        if type(grad) is np.ndarray and t.grad._data.nbytes >= workspace.SMALL_BYTES:
+        if type(grad) is np.ndarray and _own(t.grad._data):
             if first and t.grad._data is not grad:  # the exit copied it (a view): a replay
                 copy = self._kept((id(t), "grad"), t.grad._data)  # copies into a buffer
             shape, dtype = t.grad.shape, t.grad.dtype  # a replay that finds a .grad sums
@@ -266,28 +259,24 @@ class Recorder:
         )
 
 
+def _own(value: Any) -> bool:
+    """Whether ``value`` is an array of its own (not a view) and not small (``SMALL_BYTES``):
+    what a replay can keep a buffer for."""
+    return (
+        type(value) is np.ndarray and value.base is None and value.nbytes >= workspace.SMALL_BYTES
+    )
+
+
 def _buffered(method: Callable, value: Any) -> bool:
     """Whether a replay gives an op's ``method`` (forward or backward) a buffer for
-    ``value`` (its result, or a gradient it made): ``method`` has an ``out`` parameter, and
-    ``value`` is an array of its own (not a view) and not small (``SMALL_BYTES``)."""
-    return (
-        type(value) is np.ndarray
-        and value.base is None
-        and value.nbytes >= workspace.SMALL_BYTES
-        and _takes_out(method)
-    )
+    ``value`` (its result, or a gradient it made): ``method`` has an ``out`` parameter."""
+    return _own(value) and _takes_out(method)
 
 
 def _summed(grad: Any, fitted: Any) -> bool:
     """Whether the engine fitted ``grad`` to its input by a sum over broadcast axes alone
-    (no cast), into an array of its own that is not small: a replay sums into a buffer."""
-    return (
-        type(grad) is np.ndarray
-        and type(fitted) is np.ndarray
-        and fitted.base is None
-        and fitted.dtype == grad.dtype
-        and fitted.nbytes >= workspace.SMALL_BYTES
-    )
+    (no cast): a replay sums into a buffer."""
+    return type(grad) is np.ndarray and _own(fitted) and fitted.dtype == grad.dtype
 
 
 @functools.cache

@@ -23,8 +23,9 @@ from ..ops._dual import sum_to_array
 from ..tensor import Tensor
 
 
-def forward_recorded(op, ctx, inputs: tuple, attrs: dict, out, output=None) -> None:
-    """An op whose output is a graph node (``ctx is out``): refresh its saved values.
+def forward(op, ctx, inputs: tuple, attrs: dict, out, output=None) -> None:
+    """An op's forward, its value into ``out._data``; where the output is a graph node
+    (``ctx is out``, else the no-node stand-in) the forward also refreshes its saved values.
     ``output``: for an op whose forward takes ``out=``, the workspace's ``output``, which
     gives the array to write the result into."""
     if output is None:
@@ -32,16 +33,8 @@ def forward_recorded(op, ctx, inputs: tuple, attrs: dict, out, output=None) -> N
     else:
         data = op.forward(ctx, *_arrays(inputs), out=output(out), **attrs)
     out._data = data if type(data) is np.ndarray else np.asarray(data)
-    out._out_version = out._version[0]
-
-
-def forward_unrecorded(op, ctx, inputs: tuple, attrs: dict, out, output=None) -> None:
-    """An op without a node (no grad needed, or an int/bool result): just its value."""
-    if output is None:
-        data = op.forward(ctx, *_arrays(inputs), **attrs)
-    else:
-        data = op.forward(ctx, *_arrays(inputs), out=output(out), **attrs)
-    out._data = data if type(data) is np.ndarray else np.asarray(data)
+    if ctx is out:
+        out._out_version = out._version[0]
 
 
 def backward(node, slots: list, grad: int, outs: tuple, buffers=None) -> None:
@@ -113,6 +106,3 @@ def accumulate(t, slots: list, grad: int, exits: list, index: int, copy=None, su
         np.copyto(array, g)
         g = array
     _accumulate(t, g, exits[index], True)
-
-
-FORWARD_STEPS = (forward_recorded, forward_unrecorded)  # the steps that run an op's forward
