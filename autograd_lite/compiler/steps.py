@@ -20,7 +20,6 @@ from ..engine import _accumulate, _fit_to_input, _sum
 from ..function import _arrays
 from ..gradient_exit import GradientExit
 from ..ops._dual import sum_to_array
-from ..tensor import Tensor
 
 
 def forward(op, ctx, inputs: tuple, attrs: dict, out, output=None) -> None:
@@ -99,7 +98,7 @@ def accumulate(t, slots: list, grad: int, exits: list, index: int, copy=None, su
     g = slots[grad]
     if sums is not None and t.grad is not None:
         sum_, hand_out = sums
-        t.grad = Tensor._leaf(hand_out(np.add(t.grad._data, g, out=sum_())))
+        t.grad = t._constant(hand_out(np.add(t.grad._data, g, out=sum_())))
         return
     if copy is not None:
         array = copy()

@@ -58,9 +58,8 @@ class Workspace:
     """One trace's buffers, by key: ``(id(node), name)`` for what a node's kernel asks,
     ``(id(node), None)`` its result, ``(id(node), i)`` its gradient for input i and
     ``(id(t), "grad")`` the copy ``t.grad`` gets and ``(id(t), "sum", 0 or 1)`` the sums it
-    becomes; ``(-1, k, name)`` the k-th request
-    without a node, ``(-2, slot)`` and ``(-3, slot)`` the engine's sums and fitted
-    gradients (by the slot of the trace they fill)."""
+    becomes; ``(-1, k, name)`` the k-th request without a node, ``(-2, slot)`` and
+    ``(-3, slot)`` the engine's sums and fitted gradients (by the slot they fill)."""
 
     def __init__(self, nodes: dict[int, Any]) -> None:
         self.nodes = nodes  # id -> the trace's tensors: only they are lent buffers
@@ -90,13 +89,10 @@ class Workspace:
             key = (id(node), name)
             if key not in self.arrays and id(node) not in self.nodes:
                 return None
-        array = self.arrays.get(key)
-        dtype = np.result_type(*like)
-        if array is not None:
-            if array.shape == shape and array.dtype == dtype and not self._held(key):
-                return array
-            self._drop(key)
-        return self._new(key, shape, dtype)
+        array, dtype = self.arrays.get(key), np.result_type(*like)
+        if array is not None and (array.shape != shape or array.dtype != dtype):
+            self._drop(key)  # asked for another shape or dtype than last time
+        return self.keep(key, shape, dtype)
 
     def output(self, node: Any) -> np.ndarray:
         """The buffer of ``node``'s result, for an op whose forward takes ``out=``: the
