@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._dual import Op, log
+from ._dual import Op, scratch
 from .compare import Where
 
 
@@ -164,7 +164,7 @@ class Pow(Op):
         return np.power(x, y, out=out)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad, out=(None, None)):
         # d(x^y)/dx = y x^(y-1), d(x^y)/dy = x^y log x, each replaced by 0 where the
         # conventions above hold (selected with where, so that their own derivatives are 0
         # there too); in the branch not taken there, the exponent y - 1 is raised to 0 and
@@ -172,13 +172,29 @@ class Pow(Op):
         x, y = ctx.operands
         x_data, y_data = (t.data for t in ctx.inputs)
         zero = ctx.constant(np.zeros((), dtype=grad.dtype))
+        x_zero = np.equal(x_data, 0, out=ctx.buffer("x_zero", x_data.shape, np.bool_))
         gx = gy = None
         if ctx.needs_input_grad[0]:
-            constant_in_x = (x_data == 0) & (y_data == 0)
-            power = x ** (y - 1.0 + ctx.constant(constant_in_x.astype(grad.dtype)))
-            gx = grad * Where.compute(ctx.constant(constant_in_x), zero, y * power)
+            y_zero = np.equal(y_data, 0, out=ctx.buffer("y_zero", y_data.shape, np.bool_))
+            held, raise_by = _convention(ctx, "x", x_zero, y_zero, grad)
+            into = ctx.buffer("slope_x", grad.shape, np.result_type(y_data, 1.0), grad)
+            exponent = np.add(np.subtract(y, 1.0, out=into), raise_by, out=into)
+            slope = np.multiply(y, np.power(x, exponent, out=into), out=into)
+            gx = np.multiply(grad, Where.compute(held, zero, slope), out=out[0])
         if ctx.needs_input_grad[1]:
-            constant_in_y = (x_data == 0) & (y_data >= 0)
-            log_x = log(x + ctx.constant(constant_in_y.astype(grad.dtype)))
-            gy = grad * Where.compute(ctx.constant(constant_in_y), zero, ctx.output() * log_x)
+            y_sign = np.greater_equal(y_data, 0, out=ctx.buffer("y_sign", y_data.shape, np.bool_))
+            held, raise_by = _convention(ctx, "y", x_zero, y_sign, grad)
+            into = ctx.buffer("slope_y", grad.shape, x_data, grad)
+            log_x = np.log(np.add(x, raise_by, out=into), out=into)
+            slope = np.multiply(ctx.output(), log_x, out=into)
+            gy = np.multiply(grad, Where.compute(held, zero, slope), out=out[1])
         return gx, gy
+
+
+def _convention(ctx, name: str, x_zero: np.ndarray, other: np.ndarray, grad) -> tuple:
+    """Where ``Pow``'s gradient in ``name`` is 0 by convention (x = 0 and ``other``), as a
+    boolean constant for ``where`` and as 0/1 of the gradient's dtype to add."""
+    held = np.logical_and(x_zero, other, out=ctx.buffer(name, grad.shape, np.bool_))
+    as_number = scratch(ctx, name + "_number", grad.shape, grad)
+    np.copyto(as_number, held)
+    return ctx.constant(held), ctx.constant(as_number)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._axes import check_keepdims, keepdims_shape, normalize_axes
-from ._dual import Op, broadcast_to, expand_dims
+from ._dual import Op, broadcast_to, expand_dims, scratch
 from .compare import Where
 from .rounding import piecewise_constant
 from .shape import Flip
@@ -82,7 +82,7 @@ class Prod(Op):
         return np.prod(x, axis=axis, keepdims=keepdims, out=out)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad, out=None):
         # d(prod_j x_j)/dx_i = prod_{j != i} x_j: the product of the others, computed as
         # products (never out / x_i), so it is exact when one or several x_j are 0
         (x,) = ctx.operands
@@ -90,16 +90,24 @@ class Prod(Op):
         line = x.reshape(-1) if axis is None else x.swapaxes(axis, -1)  # the axis moved last
         others = (_others_on_array if ctx.on_arrays else _others_differentiable)(ctx, line)
         others = others.reshape(x.shape) if axis is None else others.swapaxes(axis, -1)
-        return _grad_to_input_shape(grad, ctx) * others
+        return np.multiply(_grad_to_input_shape(grad, ctx), others, out=out)
 
 
 def _others_on_array(ctx, line: np.ndarray) -> np.ndarray:
     """prod_{j != i} line_j along the last axis, in O(n): the product of the elements before
-    i (a cumulative product shifted by one) times the product of those after i."""
-    ones = np.ones(line.shape[:-1] + (1,), dtype=line.dtype)
-    before = np.cumprod(np.concatenate([ones, line], axis=-1), axis=-1)[..., :-1]
-    after = np.cumprod(np.concatenate([ones, line[..., ::-1]], axis=-1), axis=-1)[..., -2::-1]
-    return before * after
+    i (a cumulative product of 1, line_0, line_1, ...) times the product of those after i
+    (the same from the end)."""
+    before = _running_products(ctx, "before", line)[..., :-1]
+    after = _running_products(ctx, "after", line[..., ::-1])[..., -2::-1]
+    return np.multiply(before, after, out=ctx.buffer("others", line.shape, line))
+
+
+def _running_products(ctx, name: str, line: np.ndarray) -> np.ndarray:
+    """1, line_0, line_0 line_1, ...: the cumulative products along the last axis after a 1."""
+    products = scratch(ctx, name, line.shape[:-1] + (line.shape[-1] + 1,), line)
+    products[..., 0] = 1
+    products[..., 1:] = line
+    return np.cumprod(products, axis=-1, out=products)
 
 
 def _others_differentiable(ctx, line):
