@@ -10,6 +10,11 @@ Two expansions, each used where it converges fast and adds no cancellation:
   erf = 1 - erfc.
 
 Compared with ``math.erf`` on 200,001 points of [-8, 8] the largest difference is 1.1e-15.
+
+The elements are partitioned (those under 2 first, then the others, each group in order),
+each expansion runs on its contiguous part, and the results are gathered back; every array
+has the input's size and is asked of ``ctx.buffer``, so a compiled replay computes erf in
+memory it keeps, however the values split.
 """
 
 from __future__ import annotations
@@ -18,36 +23,75 @@ import math
 
 import numpy as np
 
+from ._dual import copy, scratch
+
 _SERIES_BELOW = 2.0
 _FRACTION_DEPTH = 60
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 
 
-def erf_array(x: np.ndarray) -> np.ndarray:
+def erf_array(ctx, x: np.ndarray) -> np.ndarray:
     """erf(x) elementwise, in x's float dtype (computed in float64)."""
-    a = np.abs(np.asarray(x, dtype=np.float64))
-    out = np.empty_like(a)
-    near = a < _SERIES_BELOW
-    out[near] = _erf_series(a[near])
-    out[~near] = 1.0 - _erfc_fraction(a[~near])
-    return (np.sign(x) * out).astype(np.result_type(x, np.float32), copy=False)
+    result, parted, term, total, ratio = (
+        scratch(ctx, name, x.shape, np.float64)
+        for name in ("erf", "parted", "term", "total", "ratio")
+    )
+    np.copyto(result, x)
+    a = np.abs(result, out=result).reshape(-1)
+    near = np.less(a, _SERIES_BELOW, out=ctx.buffer("near", a.shape, np.bool_))
+    slot, n_near = _partition(ctx, near)
+    parted, term, total, ratio = (w.reshape(-1) for w in (parted, term, total, ratio))
+    parted[slot] = a
+    if n_near:
+        _erf_series(parted[:n_near], term[:n_near], total[:n_near], ratio[:n_near])
+    if n_near < a.size:
+        erfc = _erfc_fraction(parted[n_near:], total[n_near:], ratio[n_near:])
+        np.subtract(1.0, erfc, out=erfc)
+    np.take(total, slot, out=a, mode="clip")  # every slot is in range; "raise" would copy
+    result = np.multiply(np.sign(x, out=parted.reshape(x.shape)), result, out=result)
+    dtype = np.result_type(x, np.float32)
+    return result if result.dtype == dtype else copy(result, scratch(ctx, "cast", x.shape, dtype))
 
 
-def _erf_series(a: np.ndarray) -> np.ndarray:
-    """erf(a) for 0 <= a < 2 from the all-positive series, summed until terms stop counting."""
-    term, total, n = a.copy(), a.copy(), 0
-    while a.size:
+def _partition(ctx, near: np.ndarray) -> tuple[np.ndarray, int]:
+    """Where each element goes when those ``near`` come first, each group in order: the
+    number of near elements up to and including it, less 1, for a near one; the number of
+    near elements and of the others up to it, less 1, for the others. Also the count of the
+    near elements."""
+    slot = scratch(ctx, "slot", near.shape, np.intp)
+    np.cumsum(copy(near, slot), out=slot)
+    n_near = int(slot[-1]) if slot.size else 0
+    others = scratch(ctx, "others", near.shape, np.intp)
+    others = np.subtract(1, copy(near, others), out=others)
+    others = np.add(np.cumsum(others, out=others), n_near, out=others)
+    np.copyto(others, slot, where=near)
+    return np.subtract(others, 1, out=others), n_near
+
+
+def _erf_series(a: np.ndarray, term: np.ndarray, total: np.ndarray, ratio: np.ndarray) -> None:
+    """erf(a) for 0 <= a < 2 into ``total``, from the all-positive series summed until its
+    terms stop counting (``term`` and ``ratio``: work arrays of a's size)."""
+    np.copyto(term, a)
+    np.copyto(total, a)
+    n = 0
+    while True:
         n += 1
-        term *= 2.0 * a * a / (2 * n + 1)
+        ratio = np.multiply(np.multiply(a, 2.0, out=ratio), a, out=ratio)
+        term *= np.divide(ratio, 2 * n + 1, out=ratio)
         total += term
-        if np.all(term <= 1e-17 * total):
+        # every term <= 1e-17 total: term - 1e-17 total <= 0 (exact in sign)
+        if np.subtract(term, np.multiply(total, 1e-17, out=ratio), out=ratio).max() <= 0:
             break
-    return _TWO_OVER_SQRT_PI * np.exp(-a * a) * total
+    e = np.exp(np.multiply(np.negative(a, out=ratio), a, out=ratio), out=ratio)
+    total *= np.multiply(e, _TWO_OVER_SQRT_PI, out=e)
 
 
-def _erfc_fraction(a: np.ndarray) -> np.ndarray:
-    """erfc(a) for a >= 2 from the continued fraction, evaluated from its tail upwards."""
-    fraction = a.copy()
+def _erfc_fraction(a: np.ndarray, out: np.ndarray, fraction: np.ndarray) -> np.ndarray:
+    """erfc(a) for a >= 2 into ``out``, from the continued fraction evaluated from its tail
+    upwards (``fraction``: a work array of a's size)."""
+    np.copyto(fraction, a)
     for k in range(_FRACTION_DEPTH, 0, -1):
-        fraction = a + (k / 2) / fraction
-    return np.exp(-a * a) / (math.sqrt(math.pi) * fraction)
+        fraction = np.add(np.divide(k / 2, fraction, out=fraction), a, out=fraction)
+    fraction *= math.sqrt(math.pi)
+    e = np.exp(np.multiply(np.negative(a, out=out), a, out=out), out=out)
+    return np.divide(e, fraction, out=e)

@@ -16,12 +16,13 @@ import math
 
 import numpy as np
 
-from ._dual import Op, exp, scratch
+from ._dual import Op, scratch
 from ._special import erf_array
-from .elementwise import Sigmoid, Tanh
+from .elementwise import Sigmoid
 from .rounding import piecewise_constant
 
 _SQRT_HALF = math.sqrt(0.5)
+_TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 _GELU_CUBIC = 0.044715  # the tanh approximation's coefficient (Hendrycks and Gimpel, 2016)
@@ -38,13 +39,15 @@ def _masks(ctx, condition: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.nd
 class Erf(Op):
     @staticmethod
     def forward(ctx, x):
-        return erf_array(x)
+        return erf_array(ctx, x)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad, out=None):
         # d erf(x)/dx = 2/sqrt(pi) e^(-x^2)
         (x,) = ctx.operands
-        return grad * exp(-(x * x)) * (2.0 / math.sqrt(math.pi))
+        into = ctx.buffer("slope", x.shape, x)  # None eagerly: each step makes a new array
+        slope = np.exp(np.negative(np.multiply(x, x, out=into), out=into), out=into)
+        return np.multiply(np.multiply(grad, slope, out=out), _TWO_OVER_SQRT_PI, out=out)
 
 
 class Softplus(Op):
@@ -78,28 +81,47 @@ class Gelu(Op):
     """x Phi(x) with Phi the normal CDF (``approximate='none'``), or its tanh approximation."""
 
     @staticmethod
-    def forward(ctx, x, approximate):
+    def forward(ctx, x, approximate, out=None):
         if approximate == "tanh":
-            return 0.5 * x * (1.0 + np.tanh(_gelu_tanh_argument(x)))
-        return 0.5 * x * (1.0 + erf_array(x * _SQRT_HALF))
+            into = scratch(ctx, "tanh", x.shape, x, 1.0)
+            cdf = np.tanh(_gelu_tanh_argument(x, out=into), out=into)
+        else:
+            into = scratch(ctx, "scaled", x.shape, x, 1.0)
+            cdf = erf_array(ctx, np.multiply(x, _SQRT_HALF, out=into))
+        # 0.5 x (1 + tanh(u)) or 0.5 x (1 + erf(x / sqrt 2))
+        cdf = np.add(cdf, 1.0, out=cdf)
+        return np.multiply(np.multiply(x, 0.5, out=out), cdf, out=out)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad, out=None):
         (x,) = ctx.operands
+        into = [ctx.buffer(name, x.shape, x, 1.0) for name in ("slope", "term")]
         if ctx.attrs["approximate"] == "tanh":
             # with t = tanh(u), u = sqrt(2/pi) (x + c x^3):
             # d/dx = (1 + t) / 2 + x (1 - t^2) sqrt(2/pi) (1 + 3 c x^2) / 2
-            t = Tanh.compute(_gelu_tanh_argument(x))
-            du = (x * x * (3.0 * _GELU_CUBIC) + 1.0) * _SQRT_2_OVER_PI
-            return grad * ((t + 1.0) * 0.5 + x * (1.0 - t * t) * du * 0.5)
+            t = np.tanh(_gelu_tanh_argument(x, out=into[0]), out=into[0])
+            du = np.multiply(np.multiply(x, x, out=into[1]), 3.0 * _GELU_CUBIC, out=into[1])
+            du = np.multiply(np.add(du, 1.0, out=into[1]), _SQRT_2_OVER_PI, out=into[1])
+            into.append(ctx.buffer("half", x.shape, x, 1.0))
+            half = np.multiply(np.add(t, 1.0, out=into[2]), 0.5, out=into[2])
+            rest = np.subtract(1.0, np.multiply(t, t, out=into[0]), out=into[0])
+            rest = np.multiply(np.multiply(x, rest, out=into[0]), du, out=into[0])
+            rest = np.multiply(rest, 0.5, out=into[0])
+            return np.multiply(grad, np.add(half, rest, out=into[0]), out=out)
         # d(x Phi(x))/dx = Phi(x) + x phi(x), phi(x) = e^(-x^2/2) / sqrt(2 pi)
-        cdf = (Erf.compute(x * _SQRT_HALF) + 1.0) * 0.5
-        return grad * (cdf + x * exp(x * x * -0.5) * _INV_SQRT_2PI)
+        cdf = Erf.compute(np.multiply(x, _SQRT_HALF, out=into[0]))
+        cdf = np.multiply(np.add(cdf, 1.0, out=into[0]), 0.5, out=into[0])
+        density = np.multiply(np.multiply(x, x, out=into[1]), -0.5, out=into[1])
+        density = np.exp(density, out=into[1])
+        density = np.multiply(np.multiply(x, density, out=into[1]), _INV_SQRT_2PI, out=into[1])
+        return np.multiply(grad, np.add(cdf, density, out=into[0]), out=out)
 
 
-def _gelu_tanh_argument(x):
-    """sqrt(2/pi) (x + 0.044715 x^3), on arrays or Tensors."""
-    return (x + x * x * x * _GELU_CUBIC) * _SQRT_2_OVER_PI
+def _gelu_tanh_argument(x, out=None):
+    """sqrt(2/pi) (x + 0.044715 x^3), on arrays or Tensors (into ``out`` if given)."""
+    cube = np.multiply(np.multiply(x, x, out=out), x, out=out)
+    u = np.add(x, np.multiply(cube, _GELU_CUBIC, out=out), out=out)
+    return np.multiply(u, _SQRT_2_OVER_PI, out=out)
 
 
 class Silu(Op):
