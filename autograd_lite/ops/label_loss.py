@@ -74,7 +74,8 @@ class LabelCrossEntropy(Op):
         e = np.subtract(x, m, out=ctx.buffer("softmax", x.shape, x, m), order="C")
         index = ctx.buffer("index", (n,), np.intp)  # labels are in [0, C): the cast is exact
         index = np.add(_row_starts(n, classes), labels, out=index, dtype=np.intp, casting="unsafe")
-        picked = np.take(e, index, out=ctx.buffer("picked", (n,), e))  # x_(n, t_n) - m_n
+        # x_(n, t_n) - m_n ("clip": every index is in range, and "raise" copies into out)
+        picked = np.take(e, index, out=ctx.buffer("picked", (n,), e), mode="clip")
         np.exp(e, out=e)
         total = e.sum(axis=1, out=ctx.buffer("total", (n,), e))
         e /= total[:, None]  # softmax(x), for backward
