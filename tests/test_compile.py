@@ -506,6 +506,7 @@ _BUFFERED = {
     "erf": lambda a, b, w, x, k: ag.erf(a * 2.0),
     "gelu": lambda a, b, w, x, k: ag.gelu(a * 2.0),
     "gelu (tanh)": lambda a, b, w, x, k: ag.gelu(a, approximate="tanh"),
+    "isclose": lambda a, b, w, x, k: ag.where(ag.isclose(a, a + b * 1e-6), a, b),
 }
 
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 import autograd_lite as ag
 from autograd_lite import DTypeError, GraphError, IndexingError, ShapeError, Tensor
@@ -241,6 +244,42 @@ def test_nan_inf_and_closeness_tests():
     assert Tensor([np.nan]).allclose([np.nan], equal_nan=True)
     with pytest.raises(ShapeError, match=r"isclose: shapes \(2,\) and \(3,\)"):
         a.isclose([1.0, 2.0, 3.0])
+
+
+_NEAR_ONE = [0.0, -0.0, 1.0, 1.0 + 1e-9, 1.0 + 1e-5, -1.0, 2.0, 1e-8, 3e-8, np.nan, np.inf, -np.inf]
+
+
+@given(
+    shapes=hnp.mutually_broadcastable_shapes(num_shapes=2, max_dims=2, max_side=3),
+    dtypes=st.tuples(*[st.sampled_from([np.float64, np.float32, np.int64, np.bool_])] * 2),
+    options=st.tuples(st.sampled_from([1e-5, 0.0, 0.1]), st.sampled_from([1e-8, 0.0, 1.0])),
+    equal_nan=st.booleans(),
+    data=st.data(),
+)
+def test_isclose_equals_numpys_eagerly_and_compiled(shapes, dtypes, options, equal_nan, data):
+    # numpy's isclose takes no out=: ours is its formula in ufuncs, so that a replay
+    # computes it in buffers; same values, for any dtypes, broadcasting, NaN and inf
+    x, y = (
+        data.draw(hnp.arrays(dtype, shape, elements=_closeness_elements(dtype)))
+        for dtype, shape in zip(dtypes, shapes.input_shapes)
+    )
+    rtol, atol = options
+    expected = np.isclose(x, y, rtol=rtol, atol=atol, equal_nan=equal_nan)
+
+    def close(x, y):
+        return ag.isclose(Tensor(x), Tensor(y), rtol=rtol, atol=atol, equal_nan=equal_nan)
+
+    compiled = ag.compile(close)
+    for result in (close(x, y), *(compiled(x, y) for _ in range(3))):
+        assert result.dtype == np.bool_ and np.array_equal(result.numpy(), expected)
+
+
+def _closeness_elements(dtype):
+    if dtype == np.bool_:
+        return st.booleans()
+    if dtype == np.int64:
+        return st.integers(-2, 2)
+    return st.sampled_from(_NEAR_ONE)
 
 
 # ------------------------------------------------------------------ in place
