@@ -187,6 +187,53 @@ def test_a_view_of_an_argument_made_outside_an_op_is_a_trace_error():
         ag.compile(numpy_slice)(np.arange(3.0))
 
 
+def test_an_index_array_passed_in_or_computed_is_read_on_each_replay_not_kept_from_the_trace():
+    # an index is an op attribute, not an input: a replay read the trace's index array
+    # (w[i] gave the first call's rows for every later i); it now reads the current one
+    rng = np.random.default_rng(0)
+    weights = rng.standard_normal((6, 4))
+    calls = [(rng.integers(0, 6, 5), rng.standard_normal((5, 4))) for _ in range(4)]
+    results = []
+    for compiled in (False, True):
+        w = Tensor(weights.copy(), requires_grad=True)
+
+        def step(i, x, w=w):
+            w.zero_grad()
+            rows = w[i]  # an argument as the index
+            nearest = Tensor(x).argmax(axis=1)  # an index computed by an op
+            loss = (rows * Tensor(x)).sum() + w[nearest, 1:3].sum() + w[Tensor(i)[::2]].sum()
+            loss.backward()
+            return loss, w.grad
+
+        run = ag.compile(step) if compiled else step
+        results.append(
+            [(loss.item(), grad.numpy().copy()) for loss, grad in (run(*c) for c in calls)]
+        )
+    for (eager_loss, eager_grad), (loss, grad) in zip(*results):
+        assert loss == eager_loss and np.array_equal(grad, eager_grad)
+
+
+def test_an_index_out_of_range_on_a_replay_raises_naming_the_op():
+    @ag.compile
+    def pick(x, i):
+        return Tensor(x)[i]
+
+    pick(np.arange(4.0), np.array([0, 3]))
+    pick(np.arange(4.0), np.array([1, 2]))
+    with pytest.raises(IndexError, match="getitem"):
+        pick(np.arange(4.0), np.array([1, 4]))
+
+
+def test_a_boolean_mask_from_a_traced_tensor_is_a_trace_error():
+    # the number of elements a mask selects depends on its values: a replay cannot follow
+    def positive(x):
+        t = Tensor(x)
+        return t[t > 0]
+
+    with pytest.raises(TraceError, match=r"getitem's index is a boolean mask.*use where"):
+        ag.compile(positive)(np.array([1.0, -1.0, 2.0]))
+
+
 def test_what_cannot_be_compiled_says_so():
     w = Tensor([1.0, 2.0], requires_grad=True)
 

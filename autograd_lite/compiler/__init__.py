@@ -25,7 +25,10 @@ of eager execution, without the graph bookkeeping. This is the contract of tinyg
   Python inside the trace (``bool(t)``, ``t.item()``, ``float(t)``, ``t.data``,
   ``np.asarray(t)``, ``t.numpy()``, ``t.tolist()``) raises ``TraceError``, so a Python
   branch on a value is caught; so are an op attribute or a tensor that views an argument
-  but was computed outside an op. Not caught: Python state outside tensors (a flag, a
+  but was computed outside an op. An index array (``w[i]`` with ``i`` an argument, or
+  ``w[t.argmax(1)]``) is read afresh on every replay; a boolean mask computed from the
+  function's tensors selects a value-dependent number of elements and raises
+  ``TraceError`` (use ``where``). Not caught: Python state outside tensors (a flag, a
   counter, ``model.train()``/``eval()``, a value read before the call): it is fixed at the
   trace. Python side effects (``print``, appending to a list) happen on the first call only.
 - Arguments that are numpy arrays or Tensors (not requiring grad) are the inputs: a new

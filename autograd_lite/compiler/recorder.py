@@ -82,7 +82,7 @@ class Recorder:
         for x in inputs:
             if id(x) not in self.traced:
                 self._adopt(x, op)
-        self._check_attrs(op, attrs)
+        self._bind_attrs(op, attrs)
         output = None  # a buffer for the result, unless it is an input's own array (astype)
         if _buffered(op.forward, out._data) and all(out._data is not x._data for x in inputs):
             output = self.workspace.output
@@ -108,14 +108,29 @@ class Recorder:
         if id(x) not in self.constants:
             self.constants[id(x)] = (x, x._data.shape, x._data.dtype)
 
-    def _check_attrs(self, op: type[Function], attrs: dict) -> None:
+    def _bind_attrs(self, op: type[Function], attrs: dict) -> None:
+        """Record how a replay rebuilds an op attribute that holds a traced tensor's array
+        (an index: ``x[i]`` with ``i`` an argument, or ``x[t.argmax(1)]``): from the
+        tensor's value at that point of the replay. An array that only shares memory with
+        one would keep the first call's values, and a boolean mask would select a number of
+        elements that depends on them: both are refused."""
         for key, value in attrs.items():
-            if isinstance(value, np.ndarray) and any(
-                np.may_share_memory(value, t._data) for t in self.traced.values()
-            ):
-                raise TraceError(
-                    f"{self.name}: {op.name()}'s {key} is an array computed from a tensor of "
-                    "the traced function; a replay would keep the first call's values"
+            items = list(value) if isinstance(value, tuple) else [value]
+            sources = {}
+            for position, item in enumerate(items):
+                if not isinstance(item, np.ndarray):
+                    continue
+                owner = self.owner.get(id(item))
+                if owner is not None and owner._data is item and item.dtype != np.bool_:
+                    sources[position] = owner
+                elif owner is not None or any(
+                    np.may_share_memory(item, t._data) for t in self.traced.values()
+                ):
+                    raise TraceError(_unbindable(self.name, op, key, item))
+            if sources:
+                in_tuple = isinstance(value, tuple)
+                self.tape.append(
+                    functools.partial(steps.bind_attr, attrs, key, items, sources, in_tuple)
                 )
 
     # ------------------------------------------------------------------ backward
@@ -384,3 +399,18 @@ def recording(recorder: Recorder) -> Iterator[Recorder]:
                     delattr(Tensor, name)
             Tensor.data = _ORIGINAL_DATA
             _ACTIVE = None
+
+
+def _unbindable(name: str, op: type[Function], key: str, item: np.ndarray) -> str:
+    """Why an op attribute computed from the traced function's tensors cannot be replayed."""
+    if item.dtype == np.bool_:
+        return (
+            f"{name}: {op.name()}'s {key} is a boolean mask from a tensor of the traced "
+            "function: the number of elements it selects depends on the values, which a "
+            "replay cannot follow; use where(mask, x, 0), or index with integer arrays"
+        )
+    return (
+        f"{name}: {op.name()}'s {key} is an array computed from a tensor of the traced "
+        "function outside an op (a numpy view or copy), so a replay would keep the first "
+        "call's values; pass the tensor itself, or compute it with tensor ops"
+    )

@@ -36,6 +36,15 @@ def forward(op, ctx, inputs: tuple, attrs: dict, out, output=None) -> None:
         out._out_version = out._version[0]
 
 
+def bind_attr(attrs: dict, key: str, items: list, sources: dict, in_tuple: bool) -> None:
+    """Set ``attrs[key]`` from the current arrays of the tensors ``sources`` maps positions
+    of ``items`` to (an index made of a traced tensor's values), before the op's forward
+    step reads the same dict (as its node's backward does)."""
+    for position, tensor in sources.items():
+        items[position] = tensor._data
+    attrs[key] = tuple(items) if in_tuple else items[0]
+
+
 def backward(node, slots: list, grad: int, outs: tuple, buffers=None) -> None:
     """One node's backward rule, from the gradient in ``slots[grad]`` into ``outs``.
     ``buffers``: for an op whose backward takes ``out=``, what gives the arrays to write
