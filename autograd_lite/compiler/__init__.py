@@ -32,9 +32,10 @@ of eager execution, without the graph bookkeeping. This is the contract of tinyg
   counter, ``model.train()``/``eval()``, a value read before the call): it is fixed at the
   trace. Python side effects (``print``, appending to a list) happen on the first call only.
 - Arguments that are numpy arrays or Tensors (not requiring grad) are the inputs: a new
-  shape or dtype traces again (each signature keeps its own trace, up to ``max_traces``,
-  the least recently used dropped first); any other argument is part of the signature by
-  value (it must be hashable). Parameters and buffers reached
+  shape, dtype or memory layout (C order, Fortran order, other strides: numpy's results
+  follow it, and a sum adds in memory order) traces again (each signature keeps its own
+  trace, up to ``max_traces``, the least recently used dropped first); any other argument
+  is part of the signature by value (it must be hashable). Parameters and buffers reached
   through closures (a model, an optimizer) are read afresh on every replay.
 - State changes happen on every replay when they go through ``effect``: ``optimizer.step()``
   and ``zero_grad()``, ``model.zero_grad()``, ``t.zero_grad()``, a scheduler's ``step()``,
@@ -205,8 +206,8 @@ def _is_input(value: Any) -> bool:
 
 
 def _signature(name: str, args: tuple, kwargs: dict) -> tuple[tuple, list[np.ndarray]]:
-    """The cache key of a call (input shapes and dtypes, other arguments by value, grad
-    mode) and the input arrays in order."""
+    """The cache key of a call (input shapes, dtypes and layouts, other arguments by value,
+    grad mode) and the input arrays in order."""
     parts: list[Any] = [GradMode.enabled]
     inputs: list[np.ndarray] = []
     for where, value in [*enumerate(args), *sorted(kwargs.items())]:
@@ -219,7 +220,7 @@ def _signature(name: str, args: tuple, kwargs: dict) -> tuple[tuple, list[np.nda
             value = value._data
         if isinstance(value, np.ndarray):
             inputs.append(value)
-            parts.append((where, "input", value.shape, value.dtype.str))
+            parts.append((where, "input", value.shape, value.dtype.str, _layout(value)))
             continue
         try:
             hash(value)
@@ -231,6 +232,15 @@ def _signature(name: str, args: tuple, kwargs: dict) -> tuple[tuple, list[np.nda
             ) from None
         parts.append((where, "value", value))
     return tuple(parts), inputs
+
+
+def _layout(array: np.ndarray) -> Any:
+    """How ``array`` lies in memory, as numpy's results on it follow it ("K" order): a
+    reduction adds in the order of memory, so a replay with the trace's layout gives eager's
+    bits, and another layout traces again."""
+    if array.flags.c_contiguous:
+        return "C"
+    return "F" if array.flags.f_contiguous else array.strides
 
 
 def _rebuilder(recorder: Recorder, result: Any) -> Callable[[], Any]:

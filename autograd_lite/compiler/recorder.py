@@ -85,7 +85,10 @@ class Recorder:
         self._bind_attrs(op, attrs)
         output = None  # a buffer for the result, unless it is an input's own array (astype)
         if _buffered(op.forward, out._data) and all(out._data is not x._data for x in inputs):
+            order = workspace.axis_order(out._data)
             output = self.workspace.output
+            if order is not None:  # laid out as numpy laid the value out (workspace.py)
+                output = functools.partial(output, order=order)
         ctx = out if out._op is op else _NOT_RECORDED  # the output is the op's graph node
         self.tape.append(functools.partial(steps.forward, op, ctx, inputs, attrs, out, output))
         self.traced[id(out)] = out
@@ -148,7 +151,9 @@ class Recorder:
         outs = tuple(None if g is None else self.new_slot(g) for g in input_grads)
         rule = node._op.backward
         specs = tuple(
-            ((id(node), i), g.shape, g.dtype) if g is not grad and _buffered(rule, g) else None
+            ((id(node), i), g.shape, g.dtype, workspace.axis_order(g))
+            if g is not grad and _buffered(rule, g)
+            else None
             for i, g in enumerate(input_grads)
         )
         buffers = None
@@ -214,9 +219,9 @@ class Recorder:
         if type(grad) is np.ndarray and _own(t.grad._data):
             if first and t.grad._data is not grad:  # the exit copied it (a view): a replay
                 copy = self._kept((id(t), "grad"), t.grad._data)  # copies into a buffer
-            shape, dtype = t.grad.shape, t.grad.dtype  # a replay that finds a .grad sums
-            sums = (
-                functools.partial(self.workspace.alternate, (id(t), "sum"), shape, dtype),
+            layout = t.grad.shape, t.grad.dtype, workspace.axis_order(t.grad._data)
+            sums = (  # a replay that finds a .grad sums it into one of two buffers
+                functools.partial(self.workspace.alternate, (id(t), "sum"), *layout),
                 self.workspace.hand_out,
             )
         step = functools.partial(steps.accumulate, t, self.slots, source, self.exits, index)
@@ -225,7 +230,8 @@ class Recorder:
     # ------------------------------------------------------------------ values
     def _kept(self, key: tuple, value: np.ndarray) -> functools.partial:
         """What gives a replay the buffer ``key``, shaped like the trace's ``value``."""
-        return functools.partial(self.workspace.keep, key, value.shape, value.dtype)
+        order = workspace.axis_order(value)
+        return functools.partial(self.workspace.keep, key, value.shape, value.dtype, order)
 
     def new_slot(self, value: Any) -> int:
         """A slot for an array a step returns; later steps find it by identity."""

@@ -16,7 +16,9 @@ three ways:
   requests in the same order.
 
 An array under ``SMALL_BYTES`` gets no buffer of its own. The values do not change: the
-same kernels compute them, only into memory that already exists.
+same kernels compute them, only into memory that already exists, laid out as numpy laid
+out the value in the trace (``axis_order``: a result on a transposed operand follows its
+layout, and a sum adds in the order of memory).
 
 Memory that leaves the replay must not change under its holder's feet. A replay's results
 and the ``.grad`` it delivers are *handed out*: the holder gets an array of its own over the
@@ -54,6 +56,30 @@ _UNHELD = _count_unheld()
 SMALL_BYTES = 1024
 
 
+def axis_order(array: np.ndarray) -> tuple[int, ...] | None:
+    """The order in which ``array``'s axes lie in memory, outermost first, when it is not
+    C's (a result on a transposed view, or on a Fortran-order array); None for C order
+    (broadcast and size-1 axes do not count). numpy gives an elementwise result the layout
+    of its operands, and a sum adds in the order of memory, so a buffer for a value takes
+    the layout the value had in the trace: a replay then computes eager's bits."""
+    if array.flags.c_contiguous:
+        return None
+    strides = [abs(s) for s, n in zip(array.strides, array.shape) if s and n > 1]
+    if all(outer >= inner for outer, inner in zip(strides, strides[1:])):
+        return None
+    return tuple(sorted(range(array.ndim), key=lambda k: -abs(array.strides[k])))
+
+
+def _order_of(shape: tuple[int, ...], like: tuple) -> tuple[int, ...] | None:
+    """The layout numpy gives a ufunc's result of ``shape`` on the operands ``like``: that of
+    the first operand of the same shape (numpy's iterator follows the first operand whose
+    strides decide)."""
+    for a in like:
+        if type(a) is np.ndarray and a.shape == shape:
+            return axis_order(a)
+    return None
+
+
 class Workspace:
     """One trace's buffers, by key: ``(id(node), name)`` for what a node's kernel asks,
     ``(id(node), None)`` its result, ``(id(node), i)`` its gradient for input i and
@@ -79,7 +105,8 @@ class Workspace:
         kernel run without a node (``compute`` inside a rule, ``node`` None), the buffer of
         the replay's k-th such request: a replay makes the same requests in the same order.
         None for another thread's request (an eager op meanwhile) or a node the trace did
-        not make."""
+        not make. A new buffer takes the layout numpy would give the kernel's result
+        (``_order_of``)."""
         if node is None:
             if threading.get_ident() != self.thread:
                 return None
@@ -90,35 +117,41 @@ class Workspace:
             if key not in self.arrays and id(node) not in self.nodes:
                 return None
         array, dtype = self.arrays.get(key), np.result_type(*like)
-        if array is not None and (array.shape != shape or array.dtype != dtype):
+        if array is None:
+            return self._new(key, shape, dtype, _order_of(shape, like))
+        if array.shape != shape or array.dtype != dtype:
             self._drop(key)  # asked for another shape or dtype than last time
+            return self._new(key, shape, dtype, _order_of(shape, like))
         return self.keep(key, shape, dtype)
 
-    def output(self, node: Any) -> np.ndarray:
+    def output(self, node: Any, order: tuple[int, ...] | None = None) -> np.ndarray:
         """The buffer of ``node``'s result, for an op whose forward takes ``out=``: the
         shape and dtype of its value in the trace (a replay first checks that the arrays
-        the trace did not make still have theirs, so the op's result has them too)."""
-        return self.keep((id(node), None), node._data.shape, node._data.dtype)
+        the trace did not make still have theirs, so the op's result has them too), laid
+        out in ``order`` (``axis_order`` of that value)."""
+        return self.keep((id(node), None), node._data.shape, node._data.dtype, order)
 
     def gradients(self, specs: tuple) -> tuple:
         """The buffers a node's backward writes its input gradients into (``out=`` of an
-        op that takes it): one per input, from ``specs`` (key, shape, dtype), or None."""
+        op that takes it): one per input, from ``specs`` (key, shape, dtype, order), or
+        None."""
         return tuple(None if spec is None else self.keep(*spec) for spec in specs)
 
-    def alternate(self, key: tuple, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+    def alternate(self, key: tuple, shape: tuple[int, ...], dtype: np.dtype, order=None):
         """One of two arrays kept under ``key``, the other one than last time: for a sum
         that reads the array it replaces (a ``.grad`` a second gradient is added to)."""
         self.parity[key] = parity = 1 - self.parity.get(key, 1)
-        return self.keep((*key, parity), shape, dtype)
+        return self.keep((*key, parity), shape, dtype, order)
 
-    def keep(self, key: tuple, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
-        """The array kept under ``key``, new if there is none or it is held outside."""
+    def keep(self, key: tuple, shape: tuple[int, ...], dtype: np.dtype, order=None):
+        """The array kept under ``key``, new if there is none or it is held outside (in
+        C order, or with its axes in memory in ``order``, outermost first)."""
         array = self.arrays.get(key)
         if array is not None:
             if not self._held(key):
                 return array
             self._drop(key)
-        return self._new(key, shape, dtype)
+        return self._new(key, shape, dtype, order)
 
     def hand_out(self, array: Any) -> Any:
         """``array`` as it may leave the replay: unchanged unless it is a buffer, which is
@@ -126,13 +159,21 @@ class Workspace:
         key = self.key_of.get(id(array))
         if key is None:
             return array
+        memory = array if array.base is None else array.base  # C order: see _new
         handed = self.handed.get(key)
         if handed is None:  # every view of ``handed`` refers to it, whatever its shape
-            handed = self.handed[key] = np.frombuffer(memoryview(array), array.dtype)
-        return handed.reshape(array.shape)
+            handed = self.handed[key] = np.frombuffer(memoryview(memory), array.dtype)
+        if memory is array:
+            return handed.reshape(array.shape)
+        order = axis_order(array)
+        return handed.reshape(memory.shape).transpose(np.argsort(order))
 
-    def _new(self, key: tuple, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
-        array = self.arrays[key] = np.empty(shape, dtype)
+    def _new(self, key: tuple, shape: tuple[int, ...], dtype: np.dtype, order=None):
+        if order is None:
+            array = np.empty(shape, dtype)
+        else:  # the axes in memory in ``order``: a C array of them, transposed into shape
+            array = np.empty([shape[k] for k in order], dtype).transpose(np.argsort(order))
+        self.arrays[key] = array
         self.key_of[id(array)] = key
         return array
 

@@ -48,8 +48,9 @@ def sum_rows(x, out=None):
 def scratch(ctx, name: str, shape: tuple[int, ...], *like) -> np.ndarray:
     """``ctx.buffer(name, shape, *like)``, or a new array where it gives none (outside a
     compiled replay): for a kernel that fills its destination itself (``np.copyto``, ``+=``)."""
-    array = ctx.buffer(name, shape, *like)
-    return np.empty(shape, np.result_type(*like)) if array is None else array
+    dtype = np.result_type(*like)  # a dtype, not the arrays: np.empty's C order, whatever
+    array = ctx.buffer(name, shape, dtype)  # their layout (workspace._order_of)
+    return np.empty(shape, dtype) if array is None else array
 
 
 def copy(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:

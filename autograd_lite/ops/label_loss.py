@@ -71,7 +71,7 @@ class LabelCrossEntropy(Op):
         if m is None or not np.isfinite(m.sum()):  # the sum is finite if every max is
             m = _shift_by_max(x, (1,))[1]  # 0 for an empty row or a row of infinities
         # x - m in C order, whatever x's layout, so row * C + label is each label's element
-        e = np.subtract(x, m, out=ctx.buffer("softmax", x.shape, x, m), order="C")
+        e = np.subtract(x, m, out=ctx.buffer("softmax", x.shape, x.dtype, m.dtype), order="C")
         index = ctx.buffer("index", (n,), np.intp)  # labels are in [0, C): the cast is exact
         index = np.add(_row_starts(n, classes), labels, out=index, dtype=np.intp, casting="unsafe")
         # x_(n, t_n) - m_n ("clip": every index is in range, and "raise" copies into out)
@@ -106,7 +106,8 @@ class LabelCrossEntropy(Op):
         if ctx.on_arrays:
             coefficient = grad * weights  # each row's share: (N,) or one number
             column = coefficient if coefficient.ndim == 0 else coefficient[:, None]
-            gx = np.multiply(p, column, out=ctx.buffer("grad_x", p.shape, p, column), order="C")
+            into = ctx.buffer("grad_x", p.shape, p.dtype, column.dtype)  # C order, as order= asks
+            gx = np.multiply(p, column, out=into, order="C")
             np.subtract.at(gx.reshape(-1), index, coefficient)
             return gx, None
         # under create_graph softmax must be differentiable: recompute it from x

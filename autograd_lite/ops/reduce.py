@@ -99,7 +99,7 @@ def _others_on_array(ctx, line: np.ndarray) -> np.ndarray:
     (the same from the end)."""
     before = _running_products(ctx, "before", line)[..., :-1]
     after = _running_products(ctx, "after", line[..., ::-1])[..., -2::-1]
-    return np.multiply(before, after, out=ctx.buffer("others", line.shape, line))
+    return np.multiply(before, after, out=ctx.buffer("others", line.shape, line.dtype))
 
 
 def _running_products(ctx, name: str, line: np.ndarray) -> np.ndarray:
