@@ -225,6 +225,52 @@ def test_an_index_out_of_range_on_a_replay_raises_naming_the_op():
 
 
 @pytest.mark.parametrize(
+    "index",
+    [
+        np.array([3, -1, 0, 3, 63, -64]),  # repeated and negative
+        np.array([[1, 2], [40, 40]], dtype=np.uint8),
+        (slice(None), np.array([47, 0, -3])),  # along axis 1
+        (np.array([1, 5]), np.array([2, 3])),  # two arrays: numpy's indexing
+        (slice(2, 9), np.array([4, 4])),
+        np.arange(64 * 48).reshape(64, 48) % 3 == 0,  # a constant mask
+    ],
+)
+def test_indexing_with_an_array_replays_equal_to_eager(index):
+    rng = np.random.default_rng(0)
+    weights = rng.standard_normal((64, 48))
+    results = []
+    for compiled in (False, True):
+        w = Tensor(weights.copy(), requires_grad=True)
+
+        def step(x, w=w):
+            w.zero_grad()
+            loss = (w[index].tanh() * 2.0).sum() + (w * Tensor(x)).sum()
+            loss.backward()
+            return loss, w.grad
+
+        run = ag.compile(step) if compiled else step
+        calls = [run(rng.standard_normal((64, 48))) for _ in range(3)]
+        results.append([(loss.item(), grad.numpy().copy()) for loss, grad in calls])
+        rng = np.random.default_rng(0)
+        rng.standard_normal((64, 48))
+    for (eager_loss, eager_grad), (loss, grad) in zip(*results):
+        assert loss == eager_loss and np.array_equal(grad, eager_grad)
+
+
+def test_an_index_array_out_of_range_on_a_replay_raises_naming_the_op():
+    @ag.compile
+    def pick(x, i):
+        return Tensor(x)[:, i] * 2.0  # large enough for a buffer: np.take along axis 1
+
+    x = np.zeros((64, 16))
+    for i in ([0, 15, -16], [1, 2, 3]):
+        pick(x, np.array(i))
+    for wrong in ([1, 16, 2], [-17, 0, 0]):
+        with pytest.raises(IndexError, match=r"getitem\(\(64, 16\)\).*axis 1 with size 16"):
+            pick(x, np.array(wrong))
+
+
+@pytest.mark.parametrize(
     "op",
     [
         lambda a: ag.softmax(a, axis=1),

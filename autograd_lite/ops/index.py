@@ -17,13 +17,32 @@ def _is_basic(index: tuple) -> bool:
     return all(isinstance(i, int | slice) or i is None or i is Ellipsis for i in index)
 
 
+def _taken_axis(index: tuple) -> int | None:
+    """The axis of the one integer array in ``index`` when every other item is a full
+    slice (``x[i]``, ``x[:, i]``): then ``x[index]`` is ``np.take`` along that axis."""
+    arrays = [k for k, item in enumerate(index) if isinstance(item, np.ndarray)]
+    if len(arrays) != 1 or index[arrays[0]].dtype.kind not in "iu":
+        return None
+    if all(k in arrays or item == slice(None) for k, item in enumerate(index)):
+        return arrays[0]
+    return None
+
+
 class GetItem(Op):
     reads_inputs = False  # backward needs only the input's shape
     op_name = "getitem"
 
     @staticmethod
-    def forward(ctx, x, index):
-        return x[index]
+    def forward(ctx, x, index, out=None):
+        # a replay passes out for a result of its own (an index array, not a view): one
+        # integer array among full slices is np.take along its axis, into out
+        axis = None if out is None else _taken_axis(index)
+        if axis is None:
+            return x[index]
+        positions, size = index[axis], x.shape[axis]
+        if positions.size and (positions.min() < -size or positions.max() >= size):
+            raise IndexError(f"index out of bounds for axis {axis} with size {size}")
+        return np.take(x, positions, axis=axis, out=out, mode="wrap")  # "raise" copies
 
     @staticmethod
     def backward(ctx, grad):
