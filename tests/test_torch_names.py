@@ -256,6 +256,7 @@ _NEAR_ONE = [0.0, -0.0, 1.0, 1.0 + 1e-9, 1.0 + 1e-5, -1.0, 2.0, 1e-8, 3e-8, np.n
     equal_nan=st.booleans(),
     data=st.data(),
 )
+@pytest.mark.filterwarnings("error::RuntimeWarning")  # inf - inf is not close, silently
 def test_isclose_equals_numpys_eagerly_and_compiled(shapes, dtypes, options, equal_nan, data):
     # numpy's isclose takes no out=: ours is its formula in ufuncs, so that a replay
     # computes it in buffers; same values, for any dtypes, broadcasting, NaN and inf

@@ -38,11 +38,11 @@ def isclose(ctx, x, y, *, rtol, atol, equal_nan, out=None):
     shape = np.broadcast_shapes(x.shape, y.shape)
     if y.dtype != np.result_type(y, 1.0):
         y = copy(y, scratch(ctx, "y", y.shape, y, 1.0))
-    into = ctx.buffer("difference", shape, x, y)
-    difference = np.abs(np.subtract(x, y, out=into), out=into)
-    into = ctx.buffer("tolerance", y.shape, y, rtol, atol)
-    tolerance = np.add(np.multiply(np.abs(y, out=into), rtol, out=into), atol, out=into)
-    with np.errstate(invalid="ignore"):  # inf - inf
+    with np.errstate(invalid="ignore"):  # inf - inf, inf * 0: NaN, not close (as numpy)
+        into = ctx.buffer("difference", shape, x, y)
+        difference = np.abs(np.subtract(x, y, out=into), out=into)
+        into = ctx.buffer("tolerance", y.shape, y, rtol, atol)
+        tolerance = np.add(np.multiply(np.abs(y, out=into), rtol, out=into), atol, out=into)
         close = np.less_equal(difference, tolerance, out=out)
     close = np.logical_and(
         close, np.isfinite(y, out=ctx.buffer("finite", y.shape, np.bool_)), out=out
