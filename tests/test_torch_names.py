@@ -3,6 +3,8 @@ hints for missing names and numpy's ufuncs. Gradients of the ops are in op_specs
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -242,6 +244,10 @@ def test_nan_inf_and_closeness_tests():
     assert a.allclose([1.0, 2.0 + 1e-9]) is True and a.allclose([1.0, 2.1]) is False
     assert a.allclose([1.0, 2.05], atol=0.1) is True
     assert Tensor([np.nan]).allclose([np.nan], equal_nan=True)
+    with warnings.catch_warnings():  # inf - inf and inf * rtol 0 are NaN: not close, silently
+        warnings.simplefilter("error")
+        infinite = Tensor([np.inf, -np.inf, 1.0])
+        assert infinite.isclose([np.inf, np.inf, np.inf], rtol=0.0).tolist() == [True, False, False]
     with pytest.raises(ShapeError, match=r"isclose: shapes \(2,\) and \(3,\)"):
         a.isclose([1.0, 2.0, 3.0])
 
