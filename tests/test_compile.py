@@ -686,6 +686,28 @@ def test_gelu_replays_into_buffers_and_equals_eager_however_its_values_split(app
     assert peak < _no_array(np.float64), f"a replay allocated {peak} bytes"
 
 
+@pytest.mark.parametrize("reduction", ["none", "sum", "mean"])
+def test_label_cross_entropy_with_ignored_labels_replays_into_buffers_equal_to_eager(reduction):
+    # the per-row arrays of ignored labels (which count, their weights, the labels read)
+    # were made anew on every replay; with 40,000 rows each is over the bound
+    rng = np.random.default_rng(0)
+    logits = rng.standard_normal((40_000, 3))
+    labels = [rng.integers(-1, 3, 40_000) for _ in range(3)]  # -1: ignored
+
+    def step(x, t):
+        x = Tensor(x, requires_grad=True)
+        loss = nn.functional.cross_entropy(x, Tensor(t), ignore_index=-1, reduction=reduction)
+        (loss * loss).sum().backward()
+        return loss, x.grad
+
+    compiled = ag.compile(step)
+    for t in labels:
+        for got, expected in zip(compiled(logits, t), step(logits, t)):
+            assert np.array_equal(got.detach().numpy(), expected.detach().numpy())
+    peak = _replay_peak(compiled, logits, labels[1], before=(logits, labels[0]))
+    assert peak < _no_array(np.float64), f"a replay allocated {peak} bytes"
+
+
 @pytest.mark.parametrize("passes", [1, 2])
 def test_a_grad_summed_over_calls_or_passes_equals_eager_and_allocates_no_array(passes):
     # without zero_grad each call adds to w.grad, and a second backward pass adds in the

@@ -17,13 +17,13 @@ import functools
 
 import numpy as np
 
-from ._dual import Op, expand_dims
+from ._dual import Op, copy, expand_dims, scratch
 from .softmax import Softmax, _shift_by_max
 
 REDUCTIONS = ("none", "sum", "mean")
 
 
-def _counted(x: np.ndarray, t: np.ndarray, ignore_index: int) -> np.ndarray | None:
+def _counted(ctx, x: np.ndarray, t: np.ndarray, ignore_index: int) -> np.ndarray | None:
     """Which labels count (None: all of them), after checking shapes, dtype and range."""
     if x.ndim != 2 or t.shape != x.shape[:1] or t.dtype.kind not in "iu":
         raise ValueError(
@@ -33,13 +33,15 @@ def _counted(x: np.ndarray, t: np.ndarray, ignore_index: int) -> np.ndarray | No
     classes = x.shape[1]
     if t.size == 0 or (t.min() >= 0 and t.max() < classes and not 0 <= ignore_index < classes):
         return None  # every label is a class, and none can be ignore_index: the usual case
-    kept = t != ignore_index
-    counted = t[kept]
-    if counted.size and (counted.min() < 0 or counted.max() >= classes):
-        raise IndexError(
-            f"labels must be in [0, {classes - 1}] for {classes} classes (or ignore_index="
-            f"{ignore_index}), got values from {counted.min()} to {counted.max()}"
-        )
+    kept = np.not_equal(t, ignore_index, out=ctx.buffer("kept", t.shape, np.bool_))
+    if kept.any():  # the range of the counted labels, without gathering them
+        bounds = np.iinfo(t.dtype)
+        low, high = t.min(where=kept, initial=bounds.max), t.max(where=kept, initial=bounds.min)
+        if low < 0 or high >= classes:
+            raise IndexError(
+                f"labels must be in [0, {classes - 1}] for {classes} classes (or ignore_index="
+                f"{ignore_index}), got values from {low} to {high}"
+            )
     return None if kept.all() else kept
 
 
@@ -64,9 +66,13 @@ class LabelCrossEntropy(Op):
 
     @staticmethod
     def forward(ctx, x, t, ignore_index, reduction):
-        kept = _counted(x, t, ignore_index)
-        labels = t if kept is None else np.where(kept, t, 0)  # an ignored row reads class 0
+        kept = _counted(ctx, x, t, ignore_index)
         n, classes = x.shape
+        labels, ignored = t, None
+        if kept is not None:  # an ignored row reads class 0, and its loss is 0
+            ignored = np.logical_not(kept, out=ctx.buffer("ignored", (n,), np.bool_))
+            labels = copy(t, scratch(ctx, "labels", (n,), t))
+            np.copyto(labels, 0, where=ignored)
         m = x.max(axis=1, keepdims=True, out=ctx.buffer("max", (n, 1), x)) if x.size else None
         if m is None or not np.isfinite(m.sum()):  # the sum is finite if every max is
             m = _shift_by_max(x, (1,))[1]  # 0 for an empty row or a row of infinities
@@ -82,14 +88,16 @@ class LabelCrossEntropy(Op):
         with np.errstate(divide="ignore"):  # a row of all -inf: an infinite loss, as log 0
             losses = np.log(total, out=total)
         losses -= picked
-        count = n if kept is None else int(kept.sum())
-        if kept is not None:
-            losses = np.where(kept, losses, 0).astype(x.dtype, copy=False)
+        count = n if kept is None else int(np.count_nonzero(kept))
         # each row's weight in the reduction: one number when every row counts alike
-        weights = x.dtype.type(1) if kept is None else kept.astype(x.dtype)
+        weights = x.dtype.type(1)
+        if kept is not None:
+            np.copyto(losses, 0, where=ignored)
+            weights = copy(kept, scratch(ctx, "weights", (n,), x.dtype))
         if reduction == "mean":
             with np.errstate(invalid="ignore", divide="ignore"):  # all ignored: nan
-                weights = weights / x.dtype.type(count)
+                into = None if kept is None else weights  # a buffer of this op's, or one number
+                weights = np.divide(weights, x.dtype.type(count), out=into)
         ctx.save_for_backward(e, index, labels, weights)
         if reduction == "none":
             return losses
@@ -104,7 +112,9 @@ class LabelCrossEntropy(Op):
     def backward(ctx, grad):
         p, index, labels, weights = ctx.saved
         if ctx.on_arrays:
-            coefficient = grad * weights  # each row's share: (N,) or one number
+            shape = np.broadcast_shapes(grad.shape, np.shape(weights))
+            into = ctx.buffer("coefficient", shape, grad, weights) if shape else None
+            coefficient = np.multiply(grad, weights, out=into)  # each row's share, or one
             column = coefficient if coefficient.ndim == 0 else coefficient[:, None]
             into = ctx.buffer("grad_x", p.shape, p.dtype, column.dtype)  # C order, as order= asks
             gx = np.multiply(p, column, out=into, order="C")
