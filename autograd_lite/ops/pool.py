@@ -131,7 +131,8 @@ class MaxPool2dSelect(Op):
                 f"max_pool2d_select: index {index.shape} does not match input {x.shape} "
                 f"pooled to {out_hw}"
             )
-        out = np.zeros(index.shape, dtype=x.dtype) if out is None else out
+        if out is None:  # also when max_pool2d_grad's rule computes it
+            out = scratch(ctx, "selected", index.shape, x)
         out.fill(0)
         chosen = scratch(ctx, "chosen", index.shape, np.bool_)
         for k, view in enumerate(taps(_pad(ctx, x, padding, 0.0), kernel, stride, out_hw)):
@@ -154,7 +155,8 @@ class AvgPool2d(Op):
         total = copy(next(views), ctx.buffer("total", x.shape[:-2] + out_hw, x))
         for view in views:
             total += view
-        return np.divide(total, np.asarray(kernel[0] * kernel[1], dtype=x.dtype), out=out)
+        count = np.asarray(kernel[0] * kernel[1], dtype=x.dtype)
+        return np.divide(total, count, out=total if out is None else out)
 
     @staticmethod
     def backward(ctx, grad):

@@ -18,14 +18,22 @@ class Reshape(Op):
     reads_inputs = False  # backward needs only the input's shape
 
     @staticmethod
-    def forward(ctx, x, shape):
+    def forward(ctx, x, shape, out=None):
         try:
-            return np.reshape(x, shape)
+            return x.reshape(shape, copy=False)  # a view, where x's layout allows one
+        except ValueError:
+            pass  # a copy is needed, or the shape does not fit
+        try:  # a stand-in of x's shape with no memory of its own checks the shape
+            shape = np.broadcast_to(np.empty((), np.bool_), x.shape).reshape(shape).shape
         except ValueError:
             raise ShapeError(
                 f"reshape: cannot reshape a tensor of shape {x.shape} ({x.size} elements) "
                 f"into {shape}"
             ) from None
+        # x's elements in C order, into an array of their own (a replay's buffer)
+        out = np.empty(shape, x.dtype) if out is None else out
+        np.copyto(out.reshape(x.shape), x)
+        return out
 
     @staticmethod
     def backward(ctx, grad):

@@ -110,7 +110,9 @@ class SoftmaxCrossEntropy(Op):
             log_p = np.subtract(shifted, np.log(total), out=into)
         p = np.divide(e, total, out=e)
         ctx.save_for_backward(p, log_p)  # softmax(x) and its log, for backward
-        return -np.multiply(t, log_p, out=ctx.buffer("t_log_p", x.shape, t, log_p)).sum(axis=1)
+        t_log_p = np.multiply(t, log_p, out=ctx.buffer("t_log_p", x.shape, t, log_p))
+        losses = t_log_p.sum(axis=1, out=ctx.buffer("losses", x.shape[:1], t_log_p))
+        return np.negative(losses, out=losses)
 
     @staticmethod
     def backward(ctx, grad, out=(None, None)):
