@@ -159,20 +159,20 @@ class Workspace:
         key = self.key_of.get(id(array))
         if key is None:
             return array
-        memory = array if array.base is None else array.base  # C order: see _new
+        order = None if array.flags.c_contiguous else axis_order(array)
+        memory = array if order is None else array.transpose(order)  # in C order
         handed = self.handed.get(key)
         if handed is None:  # every view of ``handed`` refers to it, whatever its shape
             handed = self.handed[key] = np.frombuffer(memoryview(memory), array.dtype)
-        if memory is array:
-            return handed.reshape(array.shape)
-        order = axis_order(array)
-        return handed.reshape(memory.shape).transpose(np.argsort(order))
+        handed_out = handed.reshape(memory.shape)
+        return handed_out if order is None else handed_out.transpose(np.argsort(order))
 
     def _new(self, key: tuple, shape: tuple[int, ...], dtype: np.dtype, order=None):
         if order is None:
             array = np.empty(shape, dtype)
-        else:  # the axes in memory in ``order``: a C array of them, transposed into shape
-            array = np.empty([shape[k] for k in order], dtype).transpose(np.argsort(order))
+        else:  # an array of its own (not a view: see gradient_exit.py), axes in ``order``
+            layout = np.empty([shape[k] for k in order], dtype).transpose(np.argsort(order))
+            array = np.empty_like(layout)
         self.arrays[key] = array
         self.key_of[id(array)] = key
         return array

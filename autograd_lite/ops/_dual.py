@@ -72,9 +72,10 @@ def broadcast_to(x, shape: tuple[int, ...]):
     return np.broadcast_to(x, shape) if is_array(x) else x.broadcast_to(shape)
 
 
-def sum_to(x, shape: tuple[int, ...]):
-    """Sum over the axes broadcasting added or stretched, down to ``shape``."""
-    return sum_to_array(np.asarray(x), shape) if is_array(x) else x.sum_to(shape)
+def sum_to(x, shape: tuple[int, ...], out=None):
+    """Sum over the axes broadcasting added or stretched, down to ``shape`` (on arrays into
+    ``out`` if given)."""
+    return sum_to_array(np.asarray(x), shape, out) if is_array(x) else x.sum_to(shape)
 
 
 def sum_to_array(x: np.ndarray, shape: tuple[int, ...], out=None) -> np.ndarray:

@@ -75,7 +75,7 @@ class LabelCrossEntropy(Op):
             np.copyto(labels, 0, where=ignored)
         m = x.max(axis=1, keepdims=True, out=ctx.buffer("max", (n, 1), x)) if x.size else None
         if m is None or not np.isfinite(m.sum()):  # the sum is finite if every max is
-            m = _shift_by_max(x, (1,))[1]  # 0 for an empty row or a row of infinities
+            m = _shift_by_max(ctx, x, (1,))[1]  # 0 for an empty row or a row of infinities
         # x - m in C order, whatever x's layout, so row * C + label is each label's element
         e = np.subtract(x, m, out=ctx.buffer("softmax", x.shape, x.dtype, m.dtype), order="C")
         index = ctx.buffer("index", (n,), np.intp)  # labels are in [0, C): the cast is exact

@@ -50,14 +50,23 @@ class MatMul(Op):
             g = expand_dims(g, -1)
         gx = gy = None
         if ctx.needs_input_grad[0]:
-            y2 = expand_dims(y, -1) if y.ndim == 1 else y
-            gx = np.matmul(g, _swap_last(y2), out=out[0])
+            y2 = _swap_last(expand_dims(y, -1) if y.ndim == 1 else y)
+            into = out[0] if x.ndim > 1 else _product_buffer(ctx, "grad_x", g, y2)
+            gx = np.matmul(g, y2, out=into)
             gx = gx.squeeze(-2) if x.ndim == 1 else gx
         if ctx.needs_input_grad[1]:
-            x2 = expand_dims(x, 0) if x.ndim == 1 else x
-            gy = np.matmul(_swap_last(x2), g, out=out[1])
+            x2 = _swap_last(expand_dims(x, 0) if x.ndim == 1 else x)
+            into = out[1] if y.ndim > 1 else _product_buffer(ctx, "grad_y", x2, g)
+            gy = np.matmul(x2, g, out=into)
             gy = gy.squeeze(-1) if y.ndim == 1 else gy
         return gx, gy
+
+
+def _product_buffer(ctx, name: str, a, b):
+    """A buffer of ``ctx`` for ``a @ b`` (both at least 2-D), for a gradient of a 1-D
+    operand, which is squeezed out of it (a view, so the replay gives it no ``out``)."""
+    shape = np.broadcast_shapes(a.shape[:-2], b.shape[:-2]) + (a.shape[-2], b.shape[-1])
+    return ctx.buffer(name, shape, a, b)
 
 
 class Linear(Op):

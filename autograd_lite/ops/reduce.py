@@ -49,12 +49,14 @@ class _Extremum(Op):
         check_keepdims(cls.name(), keepdims)
         if x.size == 0:
             raise ValueError(f"cannot take the {cls.name()} of an empty tensor")
-        out = cls.reduce(x, axis=axes, keepdims=True)
+        kept = keepdims_shape(x.shape, axes)
+        out = cls.reduce(x, axis=axes, keepdims=True, out=ctx.buffer("extreme", kept, x))
         ties = np.equal(x, out, out=ctx.buffer("ties", x.shape, np.bool_))
         if np.isnan(out).any():  # a NaN extreme passes its gradient to the NaN element(s)
             ties |= np.isnan(x) & np.isnan(out)
         # Each of the k tied elements receives 1/k of the gradient (a true division's dtype).
-        count = np.sum(ties, axis=axes, keepdims=True, dtype=x.dtype)
+        into = ctx.buffer("count", kept, x)
+        count = np.sum(ties, axis=axes, keepdims=True, dtype=x.dtype, out=into)
         share = np.divide(ties, count, out=ctx.buffer("share", x.shape, count, 1.0))
         ctx.save_for_backward(share)
         return out if keepdims else np.squeeze(out, axis=axes)

@@ -70,8 +70,8 @@ class BroadcastTo(Op):
             ) from None
 
     @staticmethod
-    def backward(ctx, grad):
-        return sum_to(grad, ctx.inputs[0].shape)
+    def backward(ctx, grad, out=None):
+        return sum_to(grad, ctx.inputs[0].shape, out)
 
 
 class SumTo(Op):
@@ -80,8 +80,8 @@ class SumTo(Op):
     reads_inputs = False  # backward needs only the input's shape
 
     @staticmethod
-    def forward(ctx, x, shape):
-        return sum_to_array(x, shape)
+    def forward(ctx, x, shape, out=None):
+        return sum_to_array(x, shape, out)
 
     @staticmethod
     def backward(ctx, grad):

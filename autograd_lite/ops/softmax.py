@@ -13,20 +13,37 @@ from ._axes import check_keepdims, keepdims_shape, normalize_axes
 from ._dual import Op, expand_dims
 
 
-def _shift_by_max(x: np.ndarray, axes: tuple[int, ...], out=None) -> tuple[np.ndarray, np.ndarray]:
+def _shift_by_max(
+    ctx, x: np.ndarray, axes: tuple[int, ...], out=None
+) -> tuple[np.ndarray, np.ndarray]:
     """``x - m`` (into ``out`` if given) and ``m``, the max over ``axes`` (keepdims; 0 where
-    the max is not finite)."""
-    m = x.max(axis=axes, keepdims=True) if x.size else np.zeros(keepdims_shape(x.shape, axes))
-    m = np.where(np.isfinite(m), m, 0).astype(x.dtype, copy=False)
+    the max is not finite), ``m`` and its mask in buffers of ``ctx``."""
+    kept = keepdims_shape(x.shape, axes)
+    if x.size:
+        m = np.asarray(x.max(axis=axes, keepdims=True, out=ctx.buffer("max", kept, x)))
+        finite = np.isfinite(m, out=ctx.buffer("finite", kept, np.bool_))
+        np.copyto(m, 0, where=np.logical_not(finite, out=ctx.buffer("infinite", kept, np.bool_)))
+    else:  # an empty axis, or empty rows: np.max would fail
+        m = np.zeros(kept, x.dtype)
     return np.subtract(x, m, out=out), m
 
 
 def _log_sum_exp_shifted(shifted: np.ndarray, axes: tuple[int, ...], ctx) -> np.ndarray:
     """log(sum(exp(shifted))) over ``axes``, keepdims (a slice of all -inf gives -inf); the
-    exponentials go into a buffer of ``ctx``."""
+    exponentials and the sums go into buffers of ``ctx``."""
     e = np.exp(shifted, out=ctx.buffer("exp", shifted.shape, shifted, 1.0))  # float for ints
+    into = ctx.buffer("sum", keepdims_shape(e.shape, axes), e)
+    total = np.sum(e, axis=axes, keepdims=True, out=into)
     with np.errstate(divide="ignore"):
-        return np.log(np.sum(e, axis=axes, keepdims=True))
+        return np.log(total, out=into)
+
+
+def _sum_kept(ctx, x):
+    """The sum of x (an array, or a Tensor under create_graph) over the op's ``axis``,
+    keepdims, into a buffer of ``ctx`` during a replay."""
+    axis = ctx.attrs["axis"]
+    kept = keepdims_shape(x.shape, normalize_axes("sum", axis, x.ndim))
+    return np.sum(x, axis=axis, keepdims=True, out=ctx.buffer("sum_kept", kept, x))
 
 
 class Softmax(Op):
@@ -35,14 +52,17 @@ class Softmax(Op):
         axes = normalize_axes("softmax", axis, x.ndim)
         if x.size == 0:  # an empty axis, or empty rows: nothing to normalize (np.max would fail)
             return np.exp(x)  # empty, in the result's dtype (float for int input)
-        e = np.exp(np.subtract(x, np.max(x, axis=axes, keepdims=True), out=out), out=out)
-        return np.divide(e, np.sum(e, axis=axes, keepdims=True), out=out)
+        kept = keepdims_shape(x.shape, axes)
+        m = np.max(x, axis=axes, keepdims=True, out=ctx.buffer("max", kept, x))
+        e = np.exp(np.subtract(x, m, out=out), out=out)
+        total = np.sum(e, axis=axes, keepdims=True, out=ctx.buffer("sum", kept, e))
+        return np.divide(e, total, out=out)
 
     @staticmethod
     def backward(ctx, grad, out=None):
         # dx = y * (g - sum(g * y)) over the softmax axis
         y = ctx.output()
-        total = np.multiply(grad, y, out=out).sum(axis=ctx.attrs["axis"], keepdims=True)
+        total = _sum_kept(ctx, np.multiply(grad, y, out=out))
         return np.multiply(y, np.subtract(grad, total, out=out), out=out)
 
 
@@ -52,13 +72,13 @@ class LogSoftmax(Op):
         # (x - m) - log(sum(exp(x - m))): subtracting the small log-sum last keeps float32
         # exact for large logits, where x - (m + log(...)) would round m + log(...) first
         axes = normalize_axes("log_softmax", axis, x.ndim)
-        shifted, _ = _shift_by_max(x, axes, out)
+        shifted, _ = _shift_by_max(ctx, x, axes, out)
         return np.subtract(shifted, _log_sum_exp_shifted(shifted, axes, ctx), out=out)
 
     @staticmethod
     def backward(ctx, grad, out=None):
         # dx = g - softmax(x) * sum(g) over the axis, with softmax(x) = exp(log_softmax(x))
-        total = grad.sum(axis=ctx.attrs["axis"], keepdims=True)
+        total = _sum_kept(ctx, grad)
         p = np.exp(ctx.output(), out=out)
         return np.subtract(grad, np.multiply(p, total, out=out), out=out)
 
@@ -70,8 +90,9 @@ class LogSumExp(Op):
     def forward(ctx, x, axis, keepdims):
         axes = normalize_axes("logsumexp", axis, x.ndim)
         check_keepdims("logsumexp", keepdims)
-        shifted, m = _shift_by_max(x, axes, ctx.buffer("shifted", x.shape, x))
-        out = _log_sum_exp_shifted(shifted, axes, ctx) + m
+        shifted, m = _shift_by_max(ctx, x, axes, ctx.buffer("shifted", x.shape, x))
+        log_sum = _log_sum_exp_shifted(shifted, axes, ctx)
+        out = np.add(log_sum, m, out=ctx.buffer("logsumexp", m.shape, log_sum, m))
         return out if keepdims else np.squeeze(out, axis=axes)
 
     @staticmethod
@@ -102,7 +123,7 @@ class SoftmaxCrossEntropy(Op):
                 f"logits must have shape (N, C) and the target the same shape; got logits "
                 f"{x.shape} and target {t.shape}"
             )
-        shifted, _ = _shift_by_max(x, (1,), ctx.buffer("shifted", x.shape, x))
+        shifted, _ = _shift_by_max(ctx, x, (1,), ctx.buffer("shifted", x.shape, x))
         e = np.exp(shifted, out=ctx.buffer("p", x.shape, shifted, 1.0))  # float for ints too
         total = e.sum(axis=1, keepdims=True)
         with np.errstate(divide="ignore"):  # a row of all -inf gives -inf
