@@ -17,6 +17,7 @@ Needs hypothesis (``pip install "autograd-lite[dev]"``).
 
 from __future__ import annotations
 
+import tracemalloc
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -143,9 +144,13 @@ def check_case(
     atol: float = 1e-5,
     rtol: float = 1e-3,
     compiled: bool = True,
+    allocation_free: bool = False,
 ) -> None:
     """Check one case of an op: forward, no mutation, gradient shapes, first and second
-    order, and (``compiled``) the same value and gradients bit for bit when compiled."""
+    order, and (``compiled``) the same value and gradients bit for bit when compiled; with
+    ``allocation_free``, also that a replay leaves no new numpy array behind (its results,
+    gradients and saved values go into the replay's buffers: ``out=`` or ``ctx.buffer``,
+    docs/compile.md)."""
     originals = [a.copy() for a in case.arrays]
     tensors = [Tensor(a.copy(), requires_grad=True) for a in case.arrays]
     out = fn(*tensors, **case.kwargs)
@@ -172,7 +177,8 @@ def check_case(
         )  # fmt: skip
 
     if compiled:
-        _check_compiled(fn, case, upstream, out.data, [t.grad.data for t in tensors])
+        grads = [t.grad.data for t in tensors]
+        _check_compiled(fn, case, upstream, out.data, grads, allocation_free)
 
     def call(*xs: Tensor) -> Tensor:
         return fn(*xs, **case.kwargs)
@@ -182,11 +188,13 @@ def check_case(
         gradgradcheck(call, *tensors, eps=eps, atol=atol, rtol=rtol)
 
 
-def _check_compiled(fn, case: Case, upstream, value, grads) -> None:
+def _check_compiled(fn, case: Case, upstream, value, grads, allocation_free: bool) -> None:
     """The op through ``autograd_lite.compile``: traced on other values (each input's
     elements reversed), then replayed twice on the case's own, it must give eager's results.
     Every result, however small, gets a buffer here (``workspace.SMALL_BYTES``), and the
-    second replay writes into the buffers of the first."""
+    second replay writes into the buffers of the first: with ``allocation_free`` it must
+    leave no new numpy array behind but 0-d ones (a 0-d result of numpy is a scalar,
+    which no buffer holds)."""
 
     def step(*arrays):
         xs = [Tensor(a, requires_grad=True) for a in arrays]
@@ -199,7 +207,11 @@ def _check_compiled(fn, case: Case, upstream, value, grads) -> None:
         compiled = compile_function(step)
         compiled(*[a.ravel()[::-1].reshape(a.shape).copy() for a in case.arrays])
         for replay in ("first", "second"):
-            out, replayed = compiled(*[a.copy() for a in case.arrays])
+            arrays = [a.copy() for a in case.arrays]
+            if replay == "second" and allocation_free:
+                made = _numpy_arrays_made(compiled, arrays)
+                assert not made, f"a replay made new numpy arrays of {made} bytes"
+            out, replayed = compiled(*arrays)
             where = f" ({replay} replay)"
             _assert_same(out.data, value, "compiled forward differs from eager" + where)
             for i, expected in enumerate(grads):
@@ -208,6 +220,22 @@ def _check_compiled(fn, case: Case, upstream, value, grads) -> None:
             del out, replayed  # nothing held: the second replay reuses the buffers
     finally:
         workspace.SMALL_BYTES = small
+
+
+def _numpy_arrays_made(compiled: Callable, arrays: list) -> list[int]:
+    """The sizes of the numpy arrays one call of ``compiled`` made that are still alive
+    when it returns (results, gradients, values saved for backward), found with
+    tracemalloc in numpy's own domain; 0-d values (8 bytes) are left out. Temporaries
+    freed within the call are not seen (the memory peak of a replay bounds those:
+    tests/test_compile.py)."""
+    tracemalloc.start()
+    try:
+        compiled(*arrays)
+        snapshot = tracemalloc.take_snapshot()
+    finally:
+        tracemalloc.stop()
+    numpy_domain = tracemalloc.DomainFilter(True, np.lib.tracemalloc_domain)
+    return [t.size for t in snapshot.filter_traces([numpy_domain]).traces if t.size > 8]
 
 
 def check_op(

@@ -71,6 +71,12 @@ def _sum_to_target(draw, shapes_):
     return {"shape": tuple(1 if draw(st.booleans()) else n for n in shape[drop:])}
 
 
+# Indexing with several index arrays or a mask makes its result with numpy's advanced
+# indexing, which takes no out=: a replay allocates it (docs/compile.md); one index array
+# among full slices replays into a buffer (tests/test_compile.py)
+_NUMPY_INDEXING = {"allocation_free": False}
+
+
 def _index_kwargs(shapes_):
     (shape,) = shapes_
     basic = hnp.basic_indices(shape, allow_ellipsis=True, allow_newaxis=True)
@@ -536,11 +542,13 @@ SPECS: dict[str, OpSpec] = {
         lambda x, index: x[index],
         lambda x, index: x[index],
         cases(1, input_shapes=_one_shape(shapes(min_dims=1)), kwargs=_index_kwargs),
+        _NUMPY_INDEXING,
     ),
     "index_add": OpSpec(
         lambda x, shape, index: ag.ops.IndexAdd.apply(x, shape=shape, index=index),
         _index_add_reference,
         _index_add_case(),
+        _NUMPY_INDEXING,  # its backward is getitem's forward
     ),
     "concatenate": OpSpec(
         lambda *xs, axis: ag.concatenate(xs, axis=axis),
@@ -664,6 +672,7 @@ DERIVED_SPECS: dict[str, OpSpec] = {
         lambda x, axis, index: x.gather(dim=axis, index=index),
         lambda x, axis, index: np.take_along_axis(x, index, axis),
         _gather_case(),
+        _NUMPY_INDEXING,  # getitem with an index array per axis
     ),
     **CONV_DERIVED_SPECS,
 }
