@@ -308,6 +308,26 @@ def test_ops_on_a_transposed_tensor_replay_bit_for_bit_as_eager_not_in_c_order(o
             assert np.array_equal(a, b)
 
 
+def test_a_buffer_replaced_while_held_keeps_its_layout():
+    # a buffer in another axis order than C's (a value numpy laid out so in the trace)
+    # that is held outside gives way to a new one: laid out the same, not in C order
+    from autograd_lite.compiler.workspace import Workspace, axis_order
+
+    workspace = Workspace({})
+    for ask in (
+        lambda: workspace.keep(("k",), (3, 4, 5), np.float64, (2, 0, 1)),
+        lambda: workspace.lend(None, "x", (5, 6), (np.empty((6, 5)).T,)),
+    ):
+        workspace.begin()
+        first = ask()
+        held = workspace.hand_out(first)
+        workspace.begin()
+        second = ask()
+        assert second is not first and second.base is None
+        assert axis_order(second) == axis_order(first) is not None
+        assert held.strides == first.strides
+
+
 def test_a_boolean_mask_from_a_traced_tensor_is_a_trace_error():
     # the number of elements a mask selects depends on its values: a replay cannot follow
     def positive(x):

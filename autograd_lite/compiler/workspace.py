@@ -151,6 +151,7 @@ class Workspace:
             if not self._held(key):
                 return array
             self._drop(key)
+            order = axis_order(array)  # the new one is laid out as the one it replaces
         return self._new(key, shape, dtype, order)
 
     def hand_out(self, array: Any) -> Any:
