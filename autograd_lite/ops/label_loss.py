@@ -96,8 +96,10 @@ class LabelCrossEntropy(Op):
             weights = copy(kept, scratch(ctx, "weights", (n,), x.dtype))
         if reduction == "mean":
             with np.errstate(invalid="ignore", divide="ignore"):  # all ignored: nan
-                into = None if kept is None else weights  # a buffer of this op's, or one number
-                weights = np.divide(weights, x.dtype.type(count), out=into)
+                if kept is None:
+                    weights = weights / x.dtype.type(count)  # one number
+                else:
+                    weights = np.divide(weights, x.dtype.type(count), out=weights)
         ctx.save_for_backward(e, index, labels, weights)
         if reduction == "none":
             return losses
@@ -112,9 +114,11 @@ class LabelCrossEntropy(Op):
     def backward(ctx, grad):
         p, index, labels, weights = ctx.saved
         if ctx.on_arrays:
-            shape = np.broadcast_shapes(grad.shape, np.shape(weights))
-            into = ctx.buffer("coefficient", shape, grad, weights) if shape else None
-            coefficient = np.multiply(grad, weights, out=into)  # each row's share, or one
+            if grad.ndim or type(weights) is np.ndarray:  # per row: reduction "none", or ignored
+                into = ctx.buffer("coefficient", p.shape[:1], grad, weights)
+                coefficient = np.multiply(grad, weights, out=into)
+            else:  # one number for every row
+                coefficient = grad * weights
             column = coefficient if coefficient.ndim == 0 else coefficient[:, None]
             into = ctx.buffer("grad_x", p.shape, p.dtype, column.dtype)  # C order, as order= asks
             gx = np.multiply(p, column, out=into, order="C")
