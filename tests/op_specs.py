@@ -71,9 +71,10 @@ def _sum_to_target(draw, shapes_):
     return {"shape": tuple(1 if draw(st.booleans()) else n for n in shape[drop:])}
 
 
-# Indexing with several index arrays or a mask makes its result with numpy's advanced
-# indexing, which takes no out=: a replay allocates it (docs/compile.md); one index array
-# among full slices replays into a buffer (tests/test_compile.py)
+# Indexing with a boolean mask, or with index arrays apart or among slices with bounds,
+# makes its result with numpy's advanced indexing, which takes no out=: a replay allocates
+# it (docs/compile.md); integer arrays on adjacent axes among full slices replay into a
+# buffer (tests/test_compile.py)
 _NUMPY_INDEXING = {"allocation_free": False}
 
 
@@ -548,7 +549,7 @@ SPECS: dict[str, OpSpec] = {
         lambda x, shape, index: ag.ops.IndexAdd.apply(x, shape=shape, index=index),
         _index_add_reference,
         _index_add_case(),
-        _NUMPY_INDEXING,  # its backward is getitem's forward
+        _NUMPY_INDEXING,  # its backward is getitem's forward, with the same indexes
     ),
     "concatenate": OpSpec(
         lambda *xs, axis: ag.concatenate(xs, axis=axis),
@@ -672,7 +673,6 @@ DERIVED_SPECS: dict[str, OpSpec] = {
         lambda x, axis, index: x.gather(dim=axis, index=index),
         lambda x, axis, index: np.take_along_axis(x, index, axis),
         _gather_case(),
-        _NUMPY_INDEXING,  # getitem with an index array per axis
     ),
     **CONV_DERIVED_SPECS,
 }

@@ -230,7 +230,9 @@ def test_an_index_out_of_range_on_a_replay_raises_naming_the_op():
         np.array([3, -1, 0, 3, 63, -64]),  # repeated and negative
         np.array([[1, 2], [40, 40]], dtype=np.uint8),
         (slice(None), np.array([47, 0, -3])),  # along axis 1
-        (np.array([1, 5]), np.array([2, 3])),  # two arrays: numpy's indexing
+        (np.array([1, 5]), np.array([2, 3])),  # two arrays: positions along both axes
+        (np.array([[0], [-1], [63]]), np.array([1, -48, 47, 3])),  # broadcast, negative
+        (np.arange(64), np.arange(64) % 48),  # the book's y[np.arange(N), t]
         (slice(2, 9), np.array([4, 4])),
         np.arange(64 * 48).reshape(64, 48) % 3 == 0,  # a constant mask
     ],
@@ -662,7 +664,11 @@ _BUFFERED = {
     "getitem (an index array)": lambda a, b, w, x, k: (
         a[np.arange(-1, -200, -3)].sum() + b[:, [5, -2]]
     ),
+    "getitem (two index arrays), gather": lambda a, b, w, x, k: (
+        a[np.arange(256), np.arange(256) % 160].sum() + b.gather(1, _COLUMNS)
+    ),
 }
+_COLUMNS = (np.arange(160)[None] * 7 + np.arange(256)[:, None]) % 160  # (256, 160)
 
 
 @pytest.mark.parametrize("name", sorted(_BUFFERED))

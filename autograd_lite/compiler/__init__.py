@@ -47,10 +47,10 @@ of eager execution, without the graph bookkeeping. This is the contract of tinyg
   returned is the tensor's current ``.grad``.
 - Buffers: a replay writes the results and gradients of ops into arrays it keeps
   (``workspace.py``): ops whose ``forward``/``backward`` take ``out=`` or whose kernels ask
-  ``ctx.buffer(...)``. Every built-in op does but indexing with several index arrays or a
-  mask (``docs/compile.md``), so a training step made of them, with ``optim``'s
-  optimizers, allocates no array of 1 KiB or more once traced (smaller ones come from
-  numpy's cache of small blocks). Buffers take the layout their values had in the trace.
+  ``ctx.buffer(...)``. Every built-in op does but indexing with a boolean mask or with
+  index arrays on axes apart (``docs/compile.md``), so a training step made of them, with
+  ``optim``'s optimizers, allocates no array of 1 KiB or more once traced (smaller ones
+  come from numpy's cache of small blocks). Buffers take the layout their values had in the trace.
   A result or ``.grad`` you keep is never overwritten: while it lives, the next replay
   writes into a new buffer. A parameter whose shape or dtype changed since the trace makes
   the function trace again.
