@@ -238,25 +238,33 @@ def test_an_index_out_of_range_on_a_replay_raises_naming_the_op():
     ],
 )
 def test_indexing_with_an_array_replays_equal_to_eager(index):
-    rng = np.random.default_rng(0)
-    weights = rng.standard_normal((64, 48))
-    results = []
-    for compiled in (False, True):
-        w = Tensor(weights.copy(), requires_grad=True)
-
-        def step(x, w=w):
+    def step_of(w):
+        def step(x):
             w.zero_grad()
             loss = (w[index].tanh() * 2.0).sum() + (w * Tensor(x)).sum()
             loss.backward()
             return loss, w.grad
 
+        return step
+
+    inputs = [np.random.default_rng(i).standard_normal((64, 48)) for i in range(3)]
+    _assert_replays_as_eager(step_of, inputs)
+
+
+def _assert_replays_as_eager(step_of, inputs: list) -> None:
+    """``step_of(w)`` makes a step of one (64, 48) weight tensor: run eagerly and compiled
+    on the same ``inputs``, every result of every call (all held to the end, so a replay
+    must not write over them) is equal bit for bit."""
+    weights = np.random.default_rng(0).standard_normal((64, 48))
+    results = []
+    for compiled in (False, True):
+        step = step_of(Tensor(weights.copy(), requires_grad=True))
         run = ag.compile(step) if compiled else step
-        calls = [run(rng.standard_normal((64, 48))) for _ in range(3)]
-        results.append([(loss.item(), grad.numpy().copy()) for loss, grad in calls])
-        rng = np.random.default_rng(0)
-        rng.standard_normal((64, 48))
-    for (eager_loss, eager_grad), (loss, grad) in zip(*results):
-        assert loss == eager_loss and np.array_equal(grad, eager_grad)
+        kept = [run(x) for x in inputs]
+        results.append([[t.detach().numpy() for t in out] for out in kept])
+    for eager, replayed in zip(*results):
+        for a, b in zip(eager, replayed):
+            assert np.array_equal(a, b)
 
 
 def test_an_index_array_out_of_range_on_a_replay_raises_naming_the_op():
@@ -286,28 +294,18 @@ def test_an_index_array_out_of_range_on_a_replay_raises_naming_the_op():
 def test_ops_on_a_transposed_tensor_replay_bit_for_bit_as_eager_not_in_c_order(op):
     # numpy lays out a result on a transposed (or Fortran-order) operand in that order, and
     # a sum adds in memory order: buffers in C order changed the last bits of a replay
-    rng = np.random.default_rng(0)
-    weights = rng.standard_normal((64, 48))
-    results = []
-    for compiled in (False, True):
-        w = Tensor(weights.copy(), requires_grad=True)
-
-        def step(x, w=w):
+    def step_of(w):
+        def step(x):
             w.zero_grad()
             y = op((Tensor(x) * w).T)
             (y * y).sum().backward()
             return y, w.grad
 
-        run = ag.compile(step) if compiled else step
-        calls = [rng.standard_normal((64, 48)) for _ in range(4)]
-        calls[2:] = [np.asfortranarray(x) for x in calls[2:]]  # another layout: a new trace
-        kept = [run(x) for x in calls]  # held: a later replay writes into new buffers
-        results.append([[v.detach().numpy() for v in pair] for pair in kept])
-        rng = np.random.default_rng(0)
-        rng.standard_normal((64, 48))
-    for eager, replayed in zip(*results):
-        for a, b in zip(eager, replayed):
-            assert np.array_equal(a, b)
+        return step
+
+    inputs = [np.random.default_rng(i).standard_normal((64, 48)) for i in range(4)]
+    inputs[2:] = [np.asfortranarray(x) for x in inputs[2:]]  # another layout: a new trace
+    _assert_replays_as_eager(step_of, inputs)
 
 
 def test_a_buffer_replaced_while_held_keeps_its_layout():
