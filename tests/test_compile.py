@@ -780,6 +780,28 @@ def test_a_parameter_whose_shape_or_dtype_changed_traces_again_instead_of_broadc
     assert double(x).dtype == np.float64  # a float64 x with float32 w: numpy promotes
 
 
+def test_a_parameter_whose_memory_layout_changed_traces_again():
+    # buffers take the layout values had in the trace; a parameter now in Fortran order
+    # (loaded from a file written so, say) gives eager results laid out otherwise, and a
+    # sum over them adds in another order: the compiled function traces again
+    rng = np.random.default_rng(0)
+    w = Tensor(rng.standard_normal((64, 48)), requires_grad=True)
+
+    def step(x):
+        w.zero_grad()
+        y = ag.logsumexp(w * 2.0, axis=1) * Tensor(x).sum(axis=1)
+        y.sum().backward()
+        return y, w.grad
+
+    compiled = ag.compile(step)
+    x = rng.standard_normal((64, 48))
+    for _ in range(3):
+        compiled(x)
+    w.data = np.asfortranarray(w.data)
+    for got, expected in zip(compiled(x), [t.detach().numpy().copy() for t in step(x)]):
+        assert np.array_equal(got.numpy(), expected)
+
+
 def test_a_result_or_grad_kept_from_one_replay_keeps_its_value_after_the_next():
     # replays write into buffers: one that a caller still holds (or a view of it) must not
     # be written again; the next replay takes a new one

@@ -52,8 +52,8 @@ of eager execution, without the graph bookkeeping. This is the contract of tinyg
   ``optim``'s optimizers, allocates no array of 1 KiB or more once traced (smaller ones
   come from numpy's cache of small blocks). Buffers take the layout their values had in the trace.
   A result or ``.grad`` you keep is never overwritten: while it lives, the next replay
-  writes into a new buffer. A parameter whose shape or dtype changed since the trace makes
-  the function trace again.
+  writes into a new buffer. A parameter whose shape, dtype or memory layout changed since
+  the trace makes the function trace again.
 - Not compiled: ``backward(create_graph=True)``, ``autograd_lite.grad()``, nesting a
   compiled function in another's trace (each raises ``TraceError``),
   ``nn.utils.clip_grad_norm_`` (it reads the gradients' norm into Python: a ``TraceError``;
@@ -175,10 +175,12 @@ class _Trace:
         return trace.rebuild(), trace
 
     def fits(self) -> bool:
-        """Whether the tensors the trace did not make (parameters) still have the shapes
-        and dtypes it saw: its kernels, and the buffers they write into, assume them."""
+        """Whether the tensors the trace did not make (parameters) still have the shapes,
+        dtypes and memory layouts (strides) it saw: its kernels, and the buffers they
+        write into, laid out as the values were, assume them."""
         return all(
-            t._data.shape == shape and t._data.dtype == dtype for t, shape, dtype in self.constants
+            t._data.shape == shape and t._data.dtype == dtype and t._data.strides == strides
+            for t, shape, dtype, strides in self.constants
         )
 
     def replay(self, inputs: list[np.ndarray]) -> Any:

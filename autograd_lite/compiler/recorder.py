@@ -70,8 +70,8 @@ class Recorder:
         self.owner: dict[int, Tensor] = {id(t._data): t for t in placeholders}  # array -> tensor
         self.grad_of: dict[int, Tensor] = {}  # id(a .grad the trace delivered) -> its tensor
         self.created: dict[int, Tensor] = {}  # tensors constructed inside the trace
-        # id -> (tensor, shape, dtype): the tensors ops read that the trace did not make
-        # (parameters): a replay needs them in the same shapes and dtypes
+        # id -> (tensor, shape, dtype, strides): the tensors ops read that the trace did not
+        # make (parameters): a replay needs them in the same shapes, dtypes and layouts
         self.constants: dict[int, tuple] = {}
         self.kept: list[Any] = []  # more objects whose ids are keys above, kept alive
         self.workspace = Workspace(self.traced)  # the buffers its replays write into
@@ -109,7 +109,7 @@ class Recorder:
                     "first call's values; index the argument itself (x[1:])"
                 )
         if id(x) not in self.constants:
-            self.constants[id(x)] = (x, x._data.shape, x._data.dtype)
+            self.constants[id(x)] = (x, x._data.shape, x._data.dtype, x._data.strides)
 
     def _bind_attrs(self, op: type[Function], attrs: dict) -> None:
         """Record how a replay rebuilds an op attribute that holds a traced tensor's array
