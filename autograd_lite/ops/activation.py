@@ -16,7 +16,7 @@ import math
 
 import numpy as np
 
-from ._dual import Op, scratch
+from ._dual import Op, copy, scratch
 from ._special import erf_array
 from .elementwise import Sigmoid
 from .rounding import piecewise_constant
@@ -31,8 +31,7 @@ _GELU_CUBIC = 0.044715  # the tanh approximation's coefficient (Hendrycks and Gi
 def _masks(ctx, condition: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``condition`` and its negation as 0/1 arrays of x's dtype (buffers of ``ctx``), for a
     rule to blend with."""
-    chosen = scratch(ctx, "chosen", condition.shape, x)
-    np.copyto(chosen, condition)
+    chosen = copy(condition, scratch(ctx, "chosen", condition.shape, x))
     return chosen, np.subtract(1.0, chosen, out=ctx.buffer("other", chosen.shape, x, 1.0))
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._dual import Op, scratch
+from ._dual import Op, copy, scratch
 from .compare import Where
 
 
@@ -195,6 +195,5 @@ def _convention(ctx, name: str, x_zero: np.ndarray, other: np.ndarray, grad) -> 
     """Where ``Pow``'s gradient in ``name`` is 0 by convention (x = 0 and ``other``), as a
     boolean constant for ``where`` and as 0/1 of the gradient's dtype to add."""
     held = np.logical_and(x_zero, other, out=ctx.buffer(name, grad.shape, np.bool_))
-    as_number = scratch(ctx, name + "_number", grad.shape, grad)
-    np.copyto(as_number, held)
+    as_number = copy(held, scratch(ctx, name + "_number", grad.shape, grad))
     return ctx.constant(held), ctx.constant(as_number)
